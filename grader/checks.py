@@ -1,0 +1,154 @@
+"""The pytest plugin that every check file runs under (loaded by tests/conftest.py).
+
+It adds `--target`, the `student` fixture that imports the exercise module a check file grades,
+the `gpu` marker's skip rule and a seeded hypothesis profile. It works the same under `grade`
+and under a bare `pytest tests/test_XX.py --target solutions`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from grader.manifest import find_root
+
+TARGET_ALIASES = ("exercises", "solutions")
+
+
+class StudentImportError(Exception):
+    """The exercise module could not be imported; the message names the file and line."""
+
+
+class StudentCodeMissing(AttributeError):
+    """The exercise module lacks a function that the checks call."""
+
+
+class Submission:
+    """The imported exercise module, with a clear failure for a missing function."""
+
+    def __init__(self, module: ModuleType, path: Path, display: str) -> None:
+        self._module = module
+        self.path = path
+        self.display = display
+
+    def __getattr__(self, name: str):
+        try:
+            return getattr(self._module, name)
+        except AttributeError:
+            raise StudentCodeMissing(
+                f"{self.display} has no `{name}`: keep the function names and signatures of the stub"
+            ) from None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("course", "MLX course checks")
+    group.addoption(
+        "--target",
+        default="exercises",
+        help="folder graded by the checks: exercises (default), solutions, or a folder laid out like exercises/",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "gpu: the check needs a GPU stream")
+    _register_hypothesis_profile()
+
+
+def _register_hypothesis_profile() -> None:
+    # Property checks must be repeatable: same examples on every run and no example database.
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "course",
+        derandomize=True,
+        database=None,
+        deadline=None,
+        max_examples=25,
+        print_blob=False,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile("course")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    import mlx.core as mx
+
+    if mx.is_available(mx.gpu):
+        return
+    skip = pytest.mark.skip(
+        reason=f"needs a GPU: this MLX build's backend is {backend_name()}, which has no GPU stream "
+        "(install MLX on Apple silicon, or mlx[cuda12]/mlx[cuda13] on an NVIDIA machine)"
+    )
+    for item in items:
+        if item.get_closest_marker("gpu"):
+            item.add_marker(skip)
+
+
+def backend_name() -> str:
+    """`metal`, `cuda` or `cpu`: the backend this MLX build runs on."""
+    import mlx.core as mx
+
+    if mx.metal.is_available():
+        return "metal"
+    if mx.cuda.is_available():
+        return "cuda"
+    return "cpu"
+
+
+def target_dir(config: pytest.Config) -> Path:
+    """The folder being graded, resolved against the course root."""
+    raw = config.getoption("--target")
+    root = find_root(Path(str(config.rootpath)))
+    path = Path(raw)
+    return (path if path.is_absolute() else root / path).resolve()
+
+
+@pytest.fixture(scope="module")
+def student(request: pytest.FixtureRequest) -> Submission:
+    """The exercise module that this check file grades, imported from the target folder."""
+    check_file = Path(str(request.path))
+    exercise_file = check_file.name.removeprefix("test_")
+    target = target_dir(request.config)
+    return load_submission(target / exercise_file, display=f"{target.name}/{exercise_file}")
+
+
+def load_submission(path: Path, display: str) -> Submission:
+    """Import the module at `path` under a private name, turning any failure into one message."""
+    if not path.is_file():
+        raise StudentImportError(f"{display} is missing: restore it with `grade reset {path.stem[3:]}`")
+    name = f"submission_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise StudentImportError(
+            f"could not import {display}: {type(exc).__name__} at line {exc.lineno}: {exc.msg}"
+        ) from None
+    except SystemExit as exc:
+        raise StudentImportError(f"{display} called sys.exit({exc.code!r}) while being imported") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - anything a student module raises at import
+        line = _student_line(exc, path)
+        where = f" at line {line}" if line else ""
+        raise StudentImportError(
+            f"could not import {display}: {type(exc).__name__}{where}: {exc}"
+        ) from None
+    return Submission(module, path, display)
+
+
+def _student_line(exc: BaseException, path: Path) -> int | None:
+    """The last line of `path` in the traceback of `exc`, if any."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename).resolve() == path.resolve():
+            line = frame.lineno
+    return line

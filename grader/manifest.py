@@ -1,0 +1,157 @@
+"""The course manifest (`course.toml`): the one place that declares order, titles, concepts,
+points, time limits and hints. Everything else reads it through `load_course`."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import CourseError, UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+MANIFEST_NAME = "course.toml"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check: a test function in the exercise's check file."""
+
+    name: str
+    points: float
+    timeout: float | None  # seconds; None means the run's default
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: a stub module in exercises/, its solution and its check file."""
+
+    id: str
+    file: str
+    title: str
+    concept: str
+    hints: tuple[str, ...]
+    checks: tuple[Check, ...]
+
+    @property
+    def check_file(self) -> str:
+        """Path of the check file, relative to the course root."""
+        return f"tests/test_{self.file}"
+
+    @property
+    def max_score(self) -> float:
+        """Points available in this exercise."""
+        return sum(check.points for check in self.checks)
+
+    def check(self, name: str) -> Check:
+        """The check called `name`; raises KeyError when there is none."""
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Course:
+    """The whole course: its root folder, defaults and exercises in course order."""
+
+    root: Path
+    name: str
+    title: str
+    default_timeout: float
+    memory_limit_mib: int
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def max_score(self) -> float:
+        """Points available in the whole course."""
+        return sum(ex.max_score for ex in self.exercises)
+
+    def exercise(self, ident: str) -> Exercise:
+        """Find an exercise by id, file name or course number (`3`, `03`)."""
+        for index, ex in enumerate(self.exercises, start=1):
+            if ident in (ex.id, ex.file, Path(ex.file).stem) or (
+                ident.isdigit() and int(ident) == index
+            ):
+                return ex
+        known = ", ".join(ex.id for ex in self.exercises)
+        raise UsageError(f"unknown exercise {ident!r}; run `grade list` to see them ({known})")
+
+    def select(self, idents: tuple[str, ...] | list[str]) -> tuple[Exercise, ...]:
+        """The exercises named in `idents`, in course order; all of them when it is empty."""
+        if not idents:
+            return self.exercises
+        wanted = {self.exercise(ident).id for ident in idents}
+        return tuple(ex for ex in self.exercises if ex.id in wanted)
+
+
+def find_root(start: Path | None = None) -> Path:
+    """Walk up from `start` (default: the working directory) to the folder holding course.toml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MANIFEST_NAME).is_file() and (folder / "grader").is_dir():
+            return folder
+    # Installed as a package outside a checkout: fall back to the checkout it came from.
+    package_root = Path(__file__).resolve().parent.parent
+    if (package_root / MANIFEST_NAME).is_file():
+        return package_root
+    raise CourseError(
+        f"no {MANIFEST_NAME} found in {here} or above it; run `grade` from inside the course checkout"
+    )
+
+
+def load_course(root: Path | None = None) -> Course:
+    """Read and validate the manifest of the course at `root` (found from the cwd if None)."""
+    root = root or find_root()
+    path = root / MANIFEST_NAME
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CourseError(f"cannot read {path}: {exc}; restore it with `git checkout {MANIFEST_NAME}`") from exc
+    try:
+        return _parse(root, data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CourseError(f"{path} is malformed ({exc}); restore it with `git checkout {MANIFEST_NAME}`") from exc
+
+
+def _parse(root: Path, data: dict) -> Course:
+    meta = data["course"]
+    exercises = []
+    seen: set[str] = set()
+    for raw in data["exercises"]:
+        ident = str(raw["id"])
+        if ident in seen:
+            raise ValueError(f"exercise id {ident!r} appears twice")
+        seen.add(ident)
+        timeouts = {str(k): float(v) for k, v in raw.get("timeouts", {}).items()}
+        checks = tuple(
+            Check(name=str(name), points=float(points), timeout=timeouts.get(str(name)))
+            for name, points in raw["checks"].items()
+        )
+        unknown = set(timeouts) - {c.name for c in checks}
+        if unknown:
+            raise ValueError(f"timeouts for unknown checks {sorted(unknown)} in {ident!r}")
+        if not checks or any(c.points <= 0 for c in checks):
+            raise ValueError(f"exercise {ident!r} needs checks with positive points")
+        exercises.append(
+            Exercise(
+                id=ident,
+                file=str(raw["file"]),
+                title=str(raw["title"]),
+                concept=str(raw["concept"]),
+                hints=tuple(str(h) for h in raw["hints"]),
+                checks=checks,
+            )
+        )
+    return Course(
+        root=root,
+        name=str(meta["name"]),
+        title=str(meta["title"]),
+        default_timeout=float(meta["default_timeout"]),
+        memory_limit_mib=int(meta["memory_limit_mib"]),
+        exercises=tuple(exercises),
+    )

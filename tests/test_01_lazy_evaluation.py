@@ -1,0 +1,114 @@
+"""Checks for exercise 1: lazy evaluation."""
+
+import mlx.core as mx
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.checklib import expect, expect_array, expect_lazy, graph_primitives, is_evaluated
+
+shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
+
+
+@given(shape=shapes, seed=st.integers(0, 2**16))
+def test_build_graph_computes_exp_times_two_plus_one(student, shape, seed):
+    x = mx.random.normal(shape, key=mx.random.key(seed))
+    expected = np.exp(np.array(x)) * 2 + 1
+    expect_array(student.build_graph(x), expected.astype(np.float32), f"build_graph(<float32 array of shape {shape}>)", rtol=1e-4)
+
+
+def test_build_graph_stays_lazy_and_keeps_its_operations(student):
+    x = mx.array([0.0, 1.0, 2.0])
+    y = student.build_graph(x)
+    expect_lazy(y, "build_graph(mx.array([0., 1., 2.]))")
+    ops = set(graph_primitives(y))
+    expect(
+        {"Exp", "Multiply", "Add"} <= ops,
+        f"build_graph(...) returned a graph with operations {sorted(ops)}; expected Exp, Multiply and Add "
+        "built from x with MLX operations",
+    )
+
+
+def test_split_work_computes_only_what_is_used(student):
+    x = mx.arange(8, dtype=mx.float32) / 8
+    basic, costly = student.split_work(x)
+    expect_lazy(basic, "split_work(x)[0]")
+    expect_lazy(costly, "split_work(x)[1]")
+    mx.eval(basic)
+    expect(
+        not is_evaluated(costly),
+        "after mx.eval(basic), `costly` was evaluated too; build it from separate operations so that "
+        "evaluating basic does not compute it",
+    )
+    expect_array(basic, np.arange(8, dtype=np.float32) / 8 + 1, "split_work(x)[0]")
+
+
+def test_split_work_costly_value(student):
+    x = mx.arange(8, dtype=mx.float32) / 8
+    _, costly = student.split_work(x)
+    basic = np.arange(8, dtype=np.float64) / 8 + 1
+    m = np.outer(basic, basic)
+    for _ in range(10):
+        m = np.tanh((m @ m) / m.shape[0])
+    expect_array(costly, np.float32(m.sum()), "split_work(mx.arange(8) / 8)[1]", rtol=1e-3)
+
+
+def test_fit_line_evaluates_once_per_step(student):
+    x = mx.linspace(-1, 1, 32)
+    y = 3 * x - 1
+    pending = []
+
+    def on_step(step, w, b):
+        pending.append(len(graph_primitives(w, b)))
+
+    student.fit_line(x, y, steps=5, lr=0.1, on_step=on_step)
+    expect(len(pending) == 5, f"fit_line(..., steps=5, on_step=f) called on_step {len(pending)} times; expected 5")
+    expect(
+        max(pending) == 0,
+        f"pending operations in (w, b) seen by on_step at each step: {pending}; expected [0, 0, 0, 0, 0]: "
+        "evaluate w and b once per step, before calling on_step, so the graph does not grow",
+    )
+
+
+def test_fit_line_converges(student):
+    x = mx.linspace(-1, 1, 64)
+    y = 3 * x - 1
+    w, b = student.fit_line(x, y, steps=300, lr=0.2)
+    expect_array(w, np.float32(3.0), "fit_line(x, 3x - 1, steps=300, lr=0.2)[0]", atol=1e-2, rtol=0)
+    expect_array(b, np.float32(-1.0), "fit_line(x, 3x - 1, steps=300, lr=0.2)[1]", atol=1e-2, rtol=0)
+
+
+@given(a=shapes, b=shapes)
+def test_can_add_follows_broadcasting(student, a, b):
+    try:
+        np.broadcast_shapes(a, b)
+        expected = True
+    except ValueError:
+        expected = False
+    actual = student.can_add(mx.zeros(a), mx.zeros(b))
+    expect(actual is expected, f"can_add(<shape {a}>, <shape {b}>) returned {actual!r}; expected {expected!r}")
+
+
+def test_can_add_never_evaluates(student):
+    a = mx.random.normal((2048, 1))
+    b = mx.random.normal((1, 2048))
+    c = mx.random.normal((3, 2048))
+    expect(student.can_add(a, b) is True, "can_add(<shape (2048, 1)>, <shape (1, 2048)>) should be True")
+    expect(student.can_add(a, c) is False, "can_add(<shape (2048, 1)>, <shape (3, 2048)>) should be False")
+    expect(
+        not any(is_evaluated(t) for t in (a, b, c)),
+        "can_add evaluated its inputs; shapes are known without computing anything, so only build a + b",
+    )
+
+
+def test_materialize_evaluates_the_tree_in_one_call(student, monkeypatch):
+    params = {"w": mx.ones((3, 3)) * 2, "layers": [{"b": mx.zeros(3) + 1}, {"b": mx.arange(3) * 3}]}
+    leaves = [params["w"], params["layers"][0]["b"], params["layers"][1]["b"]]
+    calls = []
+    real_eval = mx.eval
+    monkeypatch.setattr(mx, "eval", lambda *a: (calls.append(a), real_eval(*a))[1])
+    result = student.materialize(params)
+    expect(result is params, "materialize(params) returned a different object; return the dict it was given")
+    expect(all(is_evaluated(t) for t in leaves), "materialize(params) left some arrays in the tree unevaluated")
+    expect(len(calls) == 1, f"materialize(params) called mx.eval {len(calls)} times; expected one call on the whole tree")
+    expect_array(params["layers"][1]["b"], [0, 3, 6], "materialize(params)['layers'][1]['b']")
