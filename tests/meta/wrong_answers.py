@@ -1,0 +1,64 @@
+"""Plausible wrong implementations kept for each exercise, and how to build a target from them.
+
+A wrong answer lives in tests/meta/wrong/<exercise id>/<mistake>.py. It holds only the functions
+that are wrong; they are appended to the reference solution, so they replace its versions and
+reuse its imports. Its docstring says which mistake it makes.
+
+Run it as a script to see which checks reject each wrong answer of one exercise:
+    python tests/meta/wrong_answers.py lazy_evaluation
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WRONG = Path(__file__).resolve().parent / "wrong"
+
+
+def wrong_answers(exercise_id: str) -> list[Path]:
+    """The wrong answers kept for one exercise, sorted by name."""
+    return sorted((WRONG / exercise_id).glob("*.py"))
+
+
+def compose(solution: Path, wrong: Path) -> str:
+    """The source of a module that is the solution with the wrong functions put over it."""
+    return f"{solution.read_text()}\n\n# --- wrong answer: {wrong.name} ---\n{wrong.read_text()}"
+
+
+def build_target(folder: Path, exercise_file: str, wrong: Path) -> Path:
+    """Fill `folder` with the solutions and one exercise replaced by a wrong answer."""
+    shutil.copytree(ROOT / "solutions", folder, dirs_exist_ok=True)
+    (folder / exercise_file).write_text(compose(ROOT / "solutions" / exercise_file, wrong))
+    return folder
+
+
+def _main(exercise_id: str) -> int:
+    sys.path.insert(0, str(ROOT))
+    from grader.manifest import load_course
+
+    exercise = load_course(ROOT).exercise(exercise_id)
+    status = 0
+    for wrong in wrong_answers(exercise.id):
+        with tempfile.TemporaryDirectory() as tmp:
+            target = build_target(Path(tmp), exercise.file, wrong)
+            proc = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header", "-rN",
+                 "--tb=line", str(ROOT / exercise.check_file), "--target", str(target)],
+                capture_output=True, text=True, cwd=ROOT,
+            )
+        failed = [ln.split("::")[-1].split(" ")[0] for ln in proc.stdout.splitlines() if "FAILED" in ln]
+        verdict = "rejected" if proc.returncode == 1 else "NOT REJECTED" if proc.returncode == 0 else f"pytest exit {proc.returncode}"
+        print(f"{wrong.name}: {verdict}; {proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ''}")
+        if proc.returncode != 1:
+            status = 1
+            print(proc.stdout[-3000:], proc.stderr[-2000:])
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1]))
