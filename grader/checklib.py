@@ -55,13 +55,19 @@ def describe(value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def expect_array(actual: Any, expected: Any, call: str, *, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+def expect_array(
+    actual: Any, expected: Any, call: str, *, rtol: float = 1e-5, atol: float = 1e-6
+) -> None:
     """Fail unless `actual` is an mx.array with the shape, dtype and values of `expected`."""
     expected = expected if isinstance(expected, mx.array) else mx.array(expected)
     if not isinstance(actual, mx.array):
-        raise AssertionError(f"{call} returned {type(actual).__name__} {describe(actual)}; expected an mx.array {describe(expected)}")
+        raise AssertionError(
+            f"{call} returned {type(actual).__name__} {describe(actual)}; expected an mx.array {describe(expected)}"
+        )
     if tuple(actual.shape) != tuple(expected.shape):
-        raise AssertionError(f"{call} returned shape {tuple(actual.shape)}; expected {tuple(expected.shape)} ({describe(expected)})")
+        raise AssertionError(
+            f"{call} returned shape {tuple(actual.shape)}; expected {tuple(expected.shape)} ({describe(expected)})"
+        )
     if actual.dtype != expected.dtype:
         raise AssertionError(f"{call} returned dtype {actual.dtype}; expected {expected.dtype}")
     same = mx.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True).item()
@@ -77,7 +83,9 @@ def expect(condition: bool, message: str) -> None:
 
 def expect_lazy(array: Any, call: str) -> None:
     """Fail if `array` is not an mx.array or was already evaluated."""
-    expect(isinstance(array, mx.array), f"{call} returned {type(array).__name__}; expected an mx.array")
+    expect(
+        isinstance(array, mx.array), f"{call} returned {type(array).__name__}; expected an mx.array"
+    )
     expect(
         not is_evaluated(array),
         f"{call} returned an array that is already evaluated; it must stay lazy "
@@ -119,7 +127,9 @@ def ran_on(array: mx.array, stream: mx.Stream) -> bool:
     return False
 
 
-def run_isolated(module_path: Path, function: str, *args: Any, timeout: float = 20.0) -> dict[str, Any]:
+def run_isolated(
+    module_path: Path, function: str, *args: Any, timeout: float = 20.0
+) -> dict[str, Any]:
     """Call `function(*args)` from the module at `module_path` in a fresh Python process.
 
     For code that may crash the interpreter (out-of-bounds reads): the crash stays in the child.
@@ -150,4 +160,8 @@ def run_isolated(module_path: Path, function: str, *args: Any, timeout: float = 
     if proc.returncode != 0:
         return {"outcome": "crashed", "returncode": proc.returncode, "stderr": proc.stderr[-500:]}
     lines = proc.stdout.strip().splitlines()
-    return json.loads(lines[-1]) if lines else {"outcome": "crashed", "returncode": 0, "stderr": proc.stderr[-500:]}
+    return (
+        json.loads(lines[-1])
+        if lines
+        else {"outcome": "crashed", "returncode": 0, "stderr": proc.stderr[-500:]}
+    )

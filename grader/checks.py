@@ -61,7 +61,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _register_hypothesis_profile() -> None:
     # Property checks must be repeatable: same examples on every run and no example database.
-    from hypothesis import HealthCheck, settings
+    # No shrinking: a failure is reported at the first failing example, which keeps an
+    # unfinished stub from costing seconds per check.
+    from hypothesis import HealthCheck, Phase, settings
 
     settings.register_profile(
         "course",
@@ -70,6 +72,8 @@ def _register_hypothesis_profile() -> None:
         deadline=None,
         max_examples=25,
         print_blob=False,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        report_multiple_bugs=False,
         suppress_health_check=[HealthCheck.too_slow],
     )
     settings.load_profile("course")
@@ -120,7 +124,9 @@ def student(request: pytest.FixtureRequest) -> Submission:
 def load_submission(path: Path, display: str) -> Submission:
     """Import the module at `path` under a private name, turning any failure into one message."""
     if not path.is_file():
-        raise StudentImportError(f"{display} is missing: restore it with `grade reset {path.stem[3:]}`")
+        raise StudentImportError(
+            f"{display} is missing: restore it with `grade reset {path.stem[3:]}`"
+        )
     name = f"submission_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
@@ -133,7 +139,9 @@ def load_submission(path: Path, display: str) -> Submission:
             f"could not import {display}: {type(exc).__name__} at line {exc.lineno}: {exc.msg}"
         ) from None
     except SystemExit as exc:
-        raise StudentImportError(f"{display} called sys.exit({exc.code!r}) while being imported") from None
+        raise StudentImportError(
+            f"{display} called sys.exit({exc.code!r}) while being imported"
+        ) from None
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - anything a student module raises at import

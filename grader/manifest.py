@@ -111,11 +111,15 @@ def load_course(root: Path | None = None) -> Course:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise CourseError(f"cannot read {path}: {exc}; restore it with `git checkout {MANIFEST_NAME}`") from exc
+        raise CourseError(
+            f"cannot read {path}: {exc}; restore it with `git checkout {MANIFEST_NAME}`"
+        ) from exc
     try:
         return _parse(root, data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise CourseError(f"{path} is malformed ({exc}); restore it with `git checkout {MANIFEST_NAME}`") from exc
+        raise CourseError(
+            f"{path} is malformed ({exc}); restore it with `git checkout {MANIFEST_NAME}`"
+        ) from exc
 
 
 def _parse(root: Path, data: dict) -> Course:

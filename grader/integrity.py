@@ -1,0 +1,155 @@
+"""Digests that show whether the files deciding a score were changed, and a scan of student code
+for things that reach for the grader's internals.
+
+The release digests (grader/release.json) are written by `python -m grader.integrity --write`
+when the course is released; tests/meta/test_integrity.py proves they match the repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from grader.manifest import MANIFEST_NAME, Course, load_course
+
+RELEASE_FILE = Path(__file__).with_name("release.json")
+# Grader modules whose code decides outcomes inside the grading process.
+GRADER_SCORING_MODULES = ("grader/checks.py", "grader/checklib.py", "grader/worker.py")
+# Modules a submission has no business importing: the checks, their plugins, pytest itself.
+FORBIDDEN_IMPORTS = (
+    "grader",
+    "pytest",
+    "_pytest",
+    "pluggy",
+    "pytest_jsonreport",
+    "conftest",
+    "tests",
+    "hypothesis",
+)
+FRAME_TRICKS = (
+    "_getframe",
+    "get_referrers",
+    "get_objects",
+    "settrace",
+    "setprofile",
+    "addaudithook",
+)
+
+
+def scoring_files(course: Course) -> list[str]:
+    """Paths (relative to the course root) of every file that decides a score."""
+    checks = [ex.check_file for ex in course.exercises]
+    return sorted({MANIFEST_NAME, "tests/conftest.py", *checks, *GRADER_SCORING_MODULES})
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_digests(course: Course) -> dict[str, str]:
+    """SHA-256 of each scoring file ("missing" for one that is absent)."""
+    digests = {}
+    for rel in scoring_files(course):
+        path = course.root / rel
+        digests[rel] = sha256_file(path) if path.is_file() else "missing"
+    return digests
+
+
+def checks_sha256(digests: dict[str, str]) -> str:
+    """One digest over all scoring files: any edit to a check, plugin or the manifest changes it."""
+    text = "\n".join(f"{rel} {digest}" for rel, digest in sorted(digests.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file with these bytes (lets `grade reset` find a pristine stub)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def release_digests() -> dict:
+    """The digests recorded for this release."""
+    try:
+        return json.loads(RELEASE_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"files": {}, "stubs": {}}
+
+
+def modified_since_release(digests: dict[str, str]) -> list[str]:
+    """Scoring files whose digest differs from the release's record."""
+    recorded = release_digests().get("files", {})
+    names = sorted(set(recorded) | set(digests))
+    return [name for name in names if recorded.get(name) != digests.get(name)]
+
+
+def compute_release(course: Course) -> dict:
+    """The release record for the repository as it is now."""
+    stubs = {}
+    for ex in course.exercises:
+        data = (course.root / "exercises" / ex.file).read_bytes()
+        stubs[ex.file] = {"sha256": hashlib.sha256(data).hexdigest(), "git_blob": git_blob_id(data)}
+    return {"files": file_digests(course), "stubs": stubs}
+
+
+def scan_submission(path: Path) -> list[str]:
+    """Reasons why a submission looks like it reaches for the grader (empty when it does not)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (SyntaxError, ValueError, OSError):
+        return []
+    reasons = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value in FORBIDDEN_IMPORTS
+        ):
+            names = [node.value]
+        for name in names:
+            if name.split(".")[0] in FORBIDDEN_IMPORTS:
+                reasons.append(
+                    f"line {node.lineno}: refers to module {name!r} (checks, grader or pytest internals)"
+                )
+        if isinstance(node, ast.Attribute) and node.attr in FRAME_TRICKS:
+            reasons.append(
+                f"line {node.lineno}: uses {node.attr} (inspects or hooks the grading process)"
+            )
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and ("grade-report" in node.value or "course.toml" in node.value)
+        ):
+            reasons.append(f"line {node.lineno}: names the report or manifest file {node.value!r}")
+    return sorted(set(reasons))
+
+
+def _main(argv: list[str]) -> int:
+    course = load_course()
+    record = compute_release(course)
+    if argv == ["--write"]:
+        RELEASE_FILE.write_text(
+            json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        print(
+            f"wrote {RELEASE_FILE.relative_to(course.root)}: {len(record['files'])} scoring files, {len(record['stubs'])} stubs"
+        )
+        return 0
+    stale = [
+        name
+        for name in record["files"]
+        if release_digests().get("files", {}).get(name) != record["files"][name]
+    ]
+    print("\n".join(stale) or "release digests match")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -1,0 +1,329 @@
+"""The supervisor: runs the checks in a separate grading process and contains its faults.
+
+Everything runs in one process on the fault-free path. When a check hangs, exhausts memory or
+takes the process down, the supervisor kills the whole process group, charges the fault to the
+check that was running (to every remaining check of its exercise if the fault struck while the
+student module was being imported) and starts a fresh process for the checks still to run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from grader.errors import GraderError
+from grader.manifest import Course, Exercise
+
+OUTPUT_TAIL = 4000
+MEMORY_POLL = 0.05  # seconds between memory readings of the grading process
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one grading run."""
+
+    timeout: float  # seconds per check, unless the manifest gives the check its own
+    memory_mib: int  # resident memory of the grading process and its children
+    startup: float = 120.0  # seconds for the process to start and collect the checks
+
+    def describe_memory(self) -> str:
+        """The memory limit as people write it (`4 GiB`, `512 MiB`)."""
+        if self.memory_mib % 1024 == 0:
+            return f"{self.memory_mib // 1024} GiB"
+        return f"{self.memory_mib} MiB"
+
+
+@dataclass
+class RawResult:
+    """One check's outcome as the supervisor saw it (before points are attached)."""
+
+    outcome: str
+    message: str = ""
+    duration: float = 0.0
+    output: str = ""
+
+
+@dataclass
+class Collected:
+    """What all grading processes of a run reported."""
+
+    results: dict[str, RawResult] = field(default_factory=dict)
+    environment: dict[str, Any] = field(default_factory=dict)
+    suspicious: list[tuple[str | None, str]] = field(default_factory=list)  # (node id, reason)
+    restarts: int = 0
+
+
+@dataclass
+class _Pass:
+    """The state of one grading process while it runs."""
+
+    current: str | None = None
+    started: float = 0.0
+    importing: bool = False
+    finished: bool = False
+    fault: tuple[str, str] | None = None  # (outcome, message)
+    collect_errors: dict[str, str] = field(default_factory=dict)
+    progressed: bool = False
+    startup_output: str = ""  # the last line the process printed, for a failed start
+
+
+def node_id(exercise: Exercise, check: str) -> str:
+    """The pytest node id of one check."""
+    return f"{exercise.check_file}::{check}"
+
+
+def run_checks(
+    course: Course,
+    exercises: tuple[Exercise, ...],
+    target: Path,
+    limits: Limits,
+    protected: list[Path],
+) -> Collected:
+    """Run every check of `exercises` against `target`; never raises for faults in student code."""
+    pending = [node_id(ex, c.name) for ex in exercises for c in ex.checks]
+    timeouts = {
+        node_id(ex, c.name): c.timeout or limits.timeout for ex in exercises for c in ex.checks
+    }
+    collected = Collected()
+    while pending:
+        state = _run_process(course.root, pending, target, limits, timeouts, protected, collected)
+        if not collected.environment:
+            raise GraderError(
+                f"the grading process failed to start ({state.startup_output or 'no output'}); "
+                "reinstall the course with `pip install -e .` and try again"
+            )
+        _charge_fault(state, pending, collected)
+        remaining = [n for n in pending if n not in collected.results]
+        if remaining and (state.finished or not state.progressed):
+            for nodeid in remaining:
+                collected.results[nodeid] = _unreported(nodeid, state)
+            remaining = []
+        if remaining:
+            collected.restarts += 1
+        pending = remaining
+    return collected
+
+
+def _unreported(nodeid: str, state: _Pass) -> RawResult:
+    check_file = nodeid.split("::")[0]
+    if check_file in state.collect_errors:
+        return RawResult(
+            "error",
+            f"the check file {check_file} could not be loaded: {state.collect_errors[check_file]}",
+        )
+    if state.fault:
+        return RawResult(state.fault[0], state.fault[1])
+    return RawResult(
+        "error",
+        f"{nodeid} was not found: the check file and course.toml disagree; reinstall the course",
+    )
+
+
+def _charge_fault(state: _Pass, pending: list[str], collected: Collected) -> None:
+    if state.fault is None or state.current is None:
+        return
+    outcome, message = state.fault
+    victims = [state.current]
+    if state.importing:
+        check_file = state.current.split("::")[0]
+        victims += [
+            n for n in pending if n.startswith(check_file + "::") and n not in collected.results
+        ]
+        message += f" while importing the exercise module, so every remaining check of {Path(check_file).name.removeprefix('test_')} is charged"
+    for nodeid in victims:
+        collected.results.setdefault(nodeid, RawResult(outcome, message))
+
+
+def _worker_command(
+    root: Path, pending: list[str], target: Path, protected: list[Path], events_fd: int
+) -> list[str]:
+    files = list(dict.fromkeys(n.split("::")[0] for n in pending))
+    options = {"protected": [str(p) for p in protected], "target": str(target), "select": pending}
+    return [
+        sys.executable, "-m", "grader.worker", str(events_fd), json.dumps(options), "--",
+        "-p", "pytest_jsonreport.plugin", "--json-report-file=none",
+        "-q", "--no-header", "--tb=no", "-rN", "--show-capture=no", "-p", "no:cacheprovider",
+        "--continue-on-collection-errors", "--rootdir", str(root),
+        "-c", str(root / "pyproject.toml"), "-o", "testpaths=tests",
+        "--target", str(target), *files,
+    ]  # fmt: skip
+
+
+def _run_process(
+    root: Path,
+    pending: list[str],
+    target: Path,
+    limits: Limits,
+    timeouts: dict[str, float],
+    protected: list[Path],
+    collected: Collected,
+) -> _Pass:
+    read_fd, write_fd = os.pipe()
+    env = dict(
+        os.environ,
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+    )
+    proc = subprocess.Popen(
+        _worker_command(root, pending, target, protected, write_fd),
+        cwd=root,
+        env=env,
+        pass_fds=(write_fd,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so one kill takes every child with it
+    )
+    os.close(write_fd)
+    state = _Pass()
+    try:
+        _supervise(proc, read_fd, state, limits, timeouts, collected)
+    finally:
+        _kill_group(proc)
+        os.close(read_fd)
+    return state
+
+
+def _supervise(
+    proc: subprocess.Popen,
+    read_fd: int,
+    state: _Pass,
+    limits: Limits,
+    timeouts: dict[str, float],
+    collected: Collected,
+) -> None:
+    assert proc.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(read_fd, selectors.EVENT_READ, "events")
+    selector.register(proc.stdout, selectors.EVENT_READ, "output")
+    pending_line = b""
+    tail = b""
+    open_streams = 2
+    started_at = time.monotonic()
+    next_memory_check = started_at
+    monitor = psutil.Process(proc.pid)
+    while open_streams:
+        for key, _ in selector.select(timeout=MEMORY_POLL):
+            data = os.read(key.fd if key.data == "events" else proc.stdout.fileno(), 1 << 16)
+            if not data:
+                selector.unregister(key.fileobj)
+                open_streams -= 1
+            elif key.data == "output":
+                tail = (tail + data)[-OUTPUT_TAIL:]
+            else:
+                pending_line += data
+                *lines, pending_line = pending_line.split(b"\n")
+                for line in lines:
+                    _handle_event(line, state, collected)
+        now = time.monotonic()
+        if state.current is not None and now - state.started > timeouts.get(
+            state.current, limits.timeout
+        ):
+            seconds = timeouts.get(state.current, limits.timeout)
+            state.fault = ("timeout", f"timed out after {seconds:g} s")
+        elif state.current is None and not state.progressed and now - started_at > limits.startup:
+            state.fault = (
+                "error",
+                f"the grading process did not start within {limits.startup:g} s",
+            )
+        elif now >= next_memory_check:
+            next_memory_check = now + MEMORY_POLL
+            if _group_rss(monitor) > limits.memory_mib * 1024 * 1024:
+                state.fault = (
+                    "crashed",
+                    f"exceeded the memory limit of {limits.describe_memory()}",
+                )
+        if state.fault:
+            _kill_group(proc)
+            break
+    returncode = proc.wait()
+    lines = _decode(tail).strip().splitlines()
+    state.startup_output = lines[-1] if lines else ""
+    if state.fault is None and not state.finished:
+        state.fault = ("crashed", _crash_message(returncode, tail))
+    if state.fault and state.current is not None:
+        collected.results.setdefault(state.current, RawResult(*state.fault, output=_decode(tail)))
+
+
+def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
+    try:
+        event = json.loads(line)
+        kind = event["event"]
+    except (ValueError, KeyError, TypeError):
+        return  # not ours: something else wrote to the events pipe; ignore it
+    if kind == "start":
+        state.current, state.started, state.importing, state.progressed = (
+            event["nodeid"],
+            time.monotonic(),
+            False,
+            True,
+        )
+    elif kind == "import":
+        state.importing = event.get("phase") == "start"
+    elif kind == "result":
+        nodeid = event["nodeid"]
+        if nodeid not in collected.results:
+            collected.results[nodeid] = RawResult(
+                event["outcome"],
+                event.get("message", ""),
+                event.get("duration", 0.0),
+                event.get("output", ""),
+            )
+        state.current = None
+    elif kind == "environment":
+        collected.environment = {k: v for k, v in event.items() if k != "event"}
+    elif kind == "collect_error":
+        state.collect_errors[event["nodeid"]] = event.get("message", "")
+    elif kind == "suspicious":
+        collected.suspicious.append((state.current, event.get("reason", "")))
+    elif kind == "finished":
+        state.finished = True
+
+
+def _crash_message(returncode: int, tail: bytes) -> str:
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"the grading process crashed with {name}"
+    return (
+        f"the grading process exited with code {returncode} in the middle of grading "
+        "(os._exit() or a fatal error in native code); exiting is never a pass"
+    )
+
+
+def _group_rss(monitor: psutil.Process) -> int:
+    try:
+        processes = [monitor, *monitor.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
