@@ -154,7 +154,7 @@ def list_(color: bool | None) -> None:
     limits = Limits(timeout=course.default_timeout, memory_mib=course.memory_limit_mib)
     graded = grade(course, course.exercises, "exercises", limits, None, None)
     numbers = _numbers(course)
-    for result, exercise in zip(graded.run.exercises, course.exercises):
+    for result, exercise in zip(graded.run.exercises, course.exercises, strict=True):
         _echo(list_line(numbers[result.id], result, is_pristine(course, exercise)), use_color)
     run_ = graded.run
     _echo(
