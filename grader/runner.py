@@ -132,16 +132,12 @@ def _unreported(nodeid: str, state: _Pass) -> RawResult:
 def _charge_fault(state: _Pass, pending: list[str], collected: Collected) -> None:
     if state.fault is None or state.current is None:
         return
-    outcome, message = state.fault
     victims = [state.current]
     if state.importing:
         check_file = state.current.split("::")[0]
-        victims += [
-            n for n in pending if n.startswith(check_file + "::") and n not in collected.results
-        ]
-        message += f" while importing the exercise module, so every remaining check of {Path(check_file).name.removeprefix('test_')} is charged"
+        victims += [n for n in pending if n.startswith(check_file + "::")]
     for nodeid in victims:
-        collected.results.setdefault(nodeid, RawResult(outcome, message))
+        collected.results.setdefault(nodeid, RawResult(*state.fault))
 
 
 def _worker_command(
@@ -252,6 +248,9 @@ def _supervise(
     if state.fault is None and not state.finished:
         state.fault = ("crashed", _crash_message(returncode, tail))
     if state.fault and state.current is not None:
+        if state.importing:
+            exercise = Path(state.current.split("::")[0]).name.removeprefix("test_")
+            state.fault = (state.fault[0], f"{state.fault[1]} while importing {exercise}, so every remaining check of it is charged")
         collected.results.setdefault(state.current, RawResult(*state.fault, output=_decode(tail)))
 
 

@@ -2,7 +2,9 @@
 
 A wrong answer lives in tests/meta/wrong/<exercise id>/<mistake>.py. It holds only the functions
 that are wrong; they are appended to the reference solution, so they replace its versions and
-reuse its imports. Its docstring says which mistake it makes.
+reuse its imports. Its docstring says which mistake it makes. A wrong answer that only checks needing an optional
+framework can reject says so with a line `NEEDS = "torch"`; it is left out where that framework
+is not installed (its checks are skipped there).
 
 Run it as a script to see which checks reject each wrong answer of one exercise:
     python tests/meta/wrong_answers.py lazy_evaluation
@@ -10,6 +12,8 @@ Run it as a script to see which checks reject each wrong answer of one exercise:
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +27,18 @@ WRONG = Path(__file__).resolve().parent / "wrong"
 def wrong_answers(exercise_id: str) -> list[Path]:
     """The wrong answers kept for one exercise, sorted by name."""
     return sorted((WRONG / exercise_id).glob("*.py"))
+
+
+def needs(wrong: Path) -> str | None:
+    """The optional framework without which no check can reject this wrong answer, if any."""
+    found = re.search(r'^NEEDS = "([\w.]+)"', wrong.read_text(), re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def gradable(wrong: Path) -> bool:
+    """True when the checks able to reject this wrong answer can run here."""
+    framework = needs(wrong)
+    return framework is None or importlib.util.find_spec(framework) is not None
 
 
 def compose(solution: Path, wrong: Path) -> str:

@@ -1,0 +1,46 @@
+"""Exercise 6: in-place updates and aliasing (reference solution)."""
+
+import mlx.core as mx
+
+
+def alias_and_copy(a: mx.array) -> tuple[mx.array, mx.array]:
+    """Return `(alias, copy)` for the array `a`."""
+    # Assignment only adds a name; slicing makes a new array object that behaves as a copy.
+    return a, a[:]
+
+
+def add_in_place(a: mx.array, amount: int | float) -> mx.array:
+    """Add `amount` to every element of `a` in place and return `a` itself."""
+    # `+=` updates this object, so every name for it (the caller's included) sees the result.
+    # `a = a + amount` would only rebind the local name to a new array.
+    a += amount
+    return a
+
+
+def clamp_negatives_in_place(x: mx.array) -> None:
+    """Set every negative element of `x` to 0, in place."""
+    # Boolean masks are allowed on the left of `=`; the write changes the caller's object.
+    x[x < 0] = 0
+
+
+def with_value(x: mx.array, index: int, value: int | float) -> mx.array:
+    """Return a new 1-D array equal to `x` except at `index`."""
+    # mx.where builds a new array and never writes into x. A Python scalar is "weak", so the
+    # result keeps x's dtype.
+    return mx.where(mx.arange(x.shape[0]) == index, value, x)
+
+
+def double_then_overwrite(a: mx.array, index: int, value: int | float) -> mx.array:
+    """Build `a * 2`, then write `a[index] = value`; return the doubled array, unevaluated."""
+    doubled = a * 2
+    # The write records a new operation and repoints `a` at its result; `doubled` still reads
+    # the array `a` referred to when it was built, so it keeps the old values without an eval.
+    a[index] = value
+    return doubled
+
+
+def histogram(indices: mx.array, num_bins: int) -> mx.array:
+    """Count how often each bin number appears in `indices`."""
+    # `.at[...].add` is a scatter-add: every occurrence of a repeated index adds its 1.
+    # `counts[indices] += 1` would count each distinct index only once.
+    return mx.zeros(num_bins, dtype=mx.int32).at[indices].add(1)

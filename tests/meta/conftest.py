@@ -1,0 +1,65 @@
+"""Shared helpers for the project's own tests: run the real `grade` CLI and read its report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@dataclass
+class GradeRun:
+    """The exit code, output and report of one `grade` invocation."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    report: dict | None
+
+
+def run_grade(*args: str, cwd: Path = ROOT, report: Path | None = None, timeout: float = 600, env: dict | None = None) -> GradeRun:
+    """Run `grade ARGS` as a student would (a real process) and load the report it wrote."""
+    command = [sys.executable, "-c", "from grader.cli import main; main()", *args]
+    if report is not None:
+        command += ["--out", str(report)]
+    proc = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1", **(env or {})}
+    )
+    data = json.loads(report.read_text()) if report is not None and report.exists() else None
+    return GradeRun(proc.returncode, proc.stdout, proc.stderr, data)
+
+
+def copy_solutions(dest: Path) -> Path:
+    """A submission folder laid out like exercises/, holding the reference solutions."""
+    shutil.copytree(ROOT / "solutions", dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def report_schema() -> dict:
+    return json.loads((ROOT / "grader" / "report.schema.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def validate(report_schema):
+    """Validate a report against the shipped JSON Schema."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(report_schema, format_checker=jsonschema.FormatChecker())
+
+    def check(report: dict) -> None:
+        errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
+        assert not errors, "report does not match grader/report.schema.json:\n" + "\n".join(
+            f"  {list(e.path)}: {e.message}" for e in errors[:10]
+        )
+
+    return check

@@ -1,0 +1,134 @@
+"""Fault containment: a broken, hanging or crashing exercise costs only its own points.
+
+Each fault is planted in exercise 1 of a copy of the solutions and graded through the real CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import pytest
+from conftest import ROOT, copy_solutions, run_grade
+
+from grader.manifest import load_course
+
+COURSE = load_course(ROOT)
+FAULTY = COURSE.exercises[0]
+TIMEOUT, MEMORY_MIB = 2, 1024
+
+
+def _function(body: str, name: str = "build_graph", params: str = "x") -> str:
+    """Source that replaces one of exercise 1's functions with `body`."""
+    indented = "\n".join("    " + line for line in body.splitlines())
+    return f"\n\ndef {name}({params}):\n{indented}\n"
+
+
+# name: (source appended to the solution, outcomes allowed for the affected checks, words in their message, whole exercise?)
+FAULTS = {
+    "syntax_error": ("\ndef broken(:\n", {"error"}, "SyntaxError at line", True),
+    "exception_at_import": ("\nraise ValueError('bad import')\n", {"error"}, "ValueError at line", True),
+    "name_error_in_function": (_function("return undefined_name"), {"failed"}, "NameError", False),
+    "infinite_loop_in_function": (_function("while True:\n    pass"), {"timeout"}, f"timed out after {TIMEOUT} s", False),
+    "infinite_loop_at_import": ("\nwhile True:\n    pass\n", {"timeout"}, "while importing", True),
+    "long_native_call": (_function("a = mx.ones((10000, 10000))\nmx.eval(a @ a)\nreturn a"), {"timeout"}, "timed out", False),
+    "sys_exit_in_function": (_function("import sys\nsys.exit(3)"), {"failed"}, "sys.exit(3)", False),
+    "os_exit_in_function": (_function("import os\nos._exit(0)"), {"crashed"}, "exited with code 0", False),
+    "sys_exit_at_import": ("\nimport sys\nsys.exit(3)\n", {"error"}, "sys.exit(3)", True),
+    "os_exit_at_import": ("\nimport os\nos._exit(0)\n", {"crashed"}, "exited with code 0", True),
+    "segfault": (_function("import ctypes\nctypes.string_at(0)"), {"crashed"}, "SIGSEGV", False),
+    "one_huge_allocation": (_function("a = mx.zeros((2**31 - 1,)) + 1\nmx.eval(a)\nreturn a"), {"crashed"}, f"exceeded the memory limit of {MEMORY_MIB // 1024} GiB", False),
+    "growing_allocations": (
+        _function("keep = []\nwhile True:\n    keep.append(mx.ones((1 << 22,)) + 1)\n    mx.eval(keep[-1])"),
+        {"crashed"}, "exceeded the memory limit", False,
+    ),
+}
+
+
+def _grade_with(tmp_path, source: str, *extra: str):
+    submission = copy_solutions(tmp_path / "submission")
+    with open(submission / FAULTY.file, "a") as handle:
+        handle.write(source)
+    report = tmp_path / "report.json"
+    started = time.monotonic()
+    result = run_grade("run", "--target", str(submission), "--timeout", str(TIMEOUT), "--memory-limit", str(MEMORY_MIB), *extra, report=report, timeout=300)
+    elapsed = time.monotonic() - started
+    leftover = subprocess.run(["pgrep", "-f", str(submission)], capture_output=True, text=True).stdout
+    assert leftover == "", f"processes left behind: {leftover}"
+    return result, elapsed
+
+
+def _assert_others_full_marks(report):
+    for ex in report["exercises"]:
+        if ex["id"] != FAULTY.id:
+            assert ex["score"] == ex["max_score"], f"{ex['id']} lost points: {[c['message'] for c in ex['checks'] if c['outcome'] != 'passed']}"
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=str)
+def test_fault_costs_only_its_own_points(fault, tmp_path, validate):
+    source, outcomes, words, whole_exercise = FAULTS[fault]
+    result, elapsed = _grade_with(tmp_path, source)
+    assert result.report is not None, result.stderr
+    validate(result.report)
+    assert result.returncode == 1, result.stderr
+    assert elapsed < 120, f"grading took {elapsed:.0f} s"
+    faulty = next(ex for ex in result.report["exercises"] if ex["id"] == FAULTY.id)
+    affected = [c for c in faulty["checks"] if c["outcome"] != "passed"]
+    assert affected, f"{fault}: no check of {FAULTY.id} noticed the fault"
+    if whole_exercise:
+        assert len(affected) == len(faulty["checks"])
+    for check in affected:
+        assert check["outcome"] in outcomes, f"{fault}: {check['name']} is {check['outcome']}: {check['message']}"
+        assert words in check["message"], f"{fault}: {check['name']}: {check['message']!r} lacks {words!r}"
+    _assert_others_full_marks(result.report)
+
+
+def test_output_flood_is_truncated_in_the_report(tmp_path, validate):
+    flood = _function("import sys\nfor _ in range(3000):\n    sys.stdout.write('x' * 100_000)\nmx.eval(params)\nreturn params", "materialize", "params")
+    result, _ = _grade_with(tmp_path, flood)
+    validate(result.report)
+    check = next(c for ex in result.report["exercises"] for c in ex["checks"] if c["name"].startswith("test_materialize"))
+    assert check["outcome"] in ("passed", "timeout"), check
+    assert len(check.get("output", "")) <= 4100
+    assert (tmp_path / "report.json").stat().st_size < 500_000
+    _assert_others_full_marks(result.report)
+
+
+@pytest.mark.parametrize(
+    "fault, reason",
+    [
+        ("import os\nos.remove(REPORT)", "os.remove on protected file"),
+        ("open(REPORT, 'w').write('{}')", "open on protected file"),
+    ],
+)
+def test_student_code_touching_the_report_is_flagged(fault, reason, tmp_path):
+    report = tmp_path / "report.json"
+    body = fault.replace("REPORT", repr(str(report))) + "\nmx.eval(params)\nreturn params"
+    result, _ = _grade_with(tmp_path, _function(body, "materialize", "params"))
+    reasons = [s["reason"] for s in result.report["integrity"]["suspicious"]]
+    assert any(reason in r for r in reasons), reasons
+    assert "Warning:" in result.stdout and reason in result.stdout
+
+
+@pytest.mark.parametrize(
+    "source, words",
+    [
+        ("\nimport grader.checklib\n", "refers to module 'grader.checklib'"),
+        ("\nimport _pytest.outcomes\n", "refers to module '_pytest.outcomes'"),
+        ("\nimport importlib\nimportlib.import_module('conftest')\n", "refers to module 'conftest'"),
+        ("\nimport sys\nframe = sys._getframe(0)\n", "uses _getframe"),
+    ],
+)
+def test_submissions_reaching_for_the_grader_are_flagged(source, words, tmp_path):
+    result, _ = _grade_with(tmp_path, source)
+    faulty = next(ex for ex in result.report["exercises"] if ex["id"] == FAULTY.id)
+    assert any(words in reason for reason in faulty["suspicious"]), faulty["suspicious"]
+    assert "suspicious:" in result.stdout
+
+
+def test_limits_are_recorded_in_the_report(tmp_path):
+    result, _ = _grade_with(tmp_path, "")
+    assert result.report["limits"] == {"timeout_s": TIMEOUT, "memory_limit_mib": MEMORY_MIB}
+    assert result.report["integrity"]["restarts"] == 0
+    assert json.dumps(result.report)  # plain JSON throughout

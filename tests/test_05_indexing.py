@@ -1,0 +1,225 @@
+"""Checks for exercise 5: indexing.
+
+MLX does not bounds-check, and an out-of-bounds read can kill the interpreter, so every call of
+`safe_take` (even with valid indices: a wrong answer may still read out of bounds) runs in a
+child process through `run_isolated`.
+"""
+
+import json
+import math
+
+import mlx.core as mx
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.checklib import (
+    describe,
+    expect,
+    expect_array,
+    expect_lazy,
+    graph_primitives,
+    run_isolated,
+)
+
+# Runs in the child: loads the graded module and calls safe_take on a batch of valid cases,
+# reporting for each the values, or the exception, and the operations pending in the result.
+BATCH_RUNNER = r"""
+import importlib.util, io, json, re
+import mlx.core as mx
+
+def take_all(path, cases):
+    spec = importlib.util.spec_from_file_location("graded_module", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results = []
+    for x, idx in json.loads(cases):
+        try:
+            out = module.safe_take(mx.array(x, dtype=mx.float32), mx.array(idx, dtype=mx.int32))
+        except Exception as exc:
+            results.append({"raised": f"{type(exc).__name__}: {exc}"})
+            continue
+        if not isinstance(out, mx.array):
+            results.append({"raised": f"returned {type(out).__name__}, not an mx.array"})
+            continue
+        dot = io.StringIO()
+        mx.export_to_dot(dot, out)
+        ops = re.findall(r'\[label ="([^"]+)", shape=rectangle\]', dot.getvalue())
+        results.append({"shape": list(out.shape), "value": out.tolist(), "ops": ops})
+    return results
+"""
+
+
+def take_cases(seed: int, count: int) -> list:
+    """Valid (x, indices) pairs of varied shapes, from a seeded generator, plus edge cases."""
+    rng = np.random.default_rng(seed)
+    cases = [
+        ([0.5, 1.5, 2.5], [2]),
+        ([0.5, 1.5, 2.5], [-3]),
+        ([0.5, 1.5, 2.5], [-1, 0, 2, -2]),
+        ([0.5, 1.5, 2.5], []),
+        ([0.5, 1.5, 2.5], -1),
+        ([[1.0, 2.0], [3.0, 4.0]], [[1, -2], [0, -1]]),
+    ]
+    for _ in range(count):
+        n = int(rng.integers(1, 9))
+        tail = tuple(int(d) for d in rng.integers(1, 4, size=rng.integers(0, 3)))
+        idx_shape = tuple(int(d) for d in rng.integers(1, 4, size=rng.integers(0, 3)))
+        x = (np.arange(n * math.prod(tail), dtype=np.float32) * 1.5 + 0.25).reshape(n, *tail)
+        idx = rng.integers(-n, n, size=idx_shape, dtype=np.int32)
+        cases.append((x.tolist(), idx.tolist()))
+    return cases
+
+
+def _rejection(student, x, index, size):
+    result = run_isolated(student.path, "safe_take", x, [index])
+    call = f"safe_take(<array of size {size}>, mx.array([{index}]))"
+    if result["outcome"] == "crashed":
+        raise AssertionError(
+            f"{call} crashed the Python process (exit status {result['returncode']}): MLX read out of bounds; "
+            "check the indices and raise IndexError before indexing"
+        )
+    if result["outcome"] == "returned":
+        raise AssertionError(
+            f"{call} returned {result['value']!r}; expected IndexError (MLX read garbage out of bounds)"
+        )
+    expect(
+        result["type"] == "IndexError",
+        f"{call} raised {result['type']}: {result['message']}; expected IndexError",
+    )
+    message = result["message"]
+    expect(
+        str(index) in message and str(size) in message,
+        f"{call} raised IndexError({message!r}); the message must give the bad index {index} and the size {size}",
+    )
+
+
+@given(size=st.integers(1, 12), data=st.data())
+def test_cards_between_counts_from_one_and_includes_the_last(student, size, data):
+    first = data.draw(st.integers(1, size), label="first")
+    last = data.draw(st.integers(first, size), label="last")
+    step = data.draw(st.integers(1, 3), label="step")
+    deck = mx.arange(size) * 10
+    mx.eval(deck)
+    call = f"cards_between(mx.arange({size}) * 10, first={first}, last={last}, step={step})"
+    result = student.cards_between(deck, first, last, step)
+    expected = [10 * k for k in range(size)][first - 1 : last : step]
+    if len(expected) < size:  # a slice of the whole deck is the deck itself, already evaluated
+        expect_lazy(result, call)
+    expect_array(result, mx.array(expected, dtype=mx.int32), call)
+
+
+def test_cards_between_matches_the_chapter_example(student):
+    deck = mx.arange(10)
+    mx.eval(deck)
+    call = "cards_between(mx.arange(10), 3, 8, 2)"
+    result = student.cards_between(deck, 3, 8, 2)
+    expect_lazy(result, call)
+    expect_array(
+        result, [2, 4, 6], f"{call} (the 3rd to the 8th card, every second one: positions 2, 4, 6)"
+    )
+
+
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=4).map(tuple))
+def test_last_entries_of_any_rank(student, shape):
+    x = mx.arange(math.prod(shape), dtype=mx.float32).reshape(shape)
+    mx.eval(x)
+    call = f"last_entries(<array of shape {shape}>)"
+    result = student.last_entries(x)
+    expect_lazy(result, call)
+    expect_array(result, np.array(x)[..., -1], call)
+
+
+@given(n=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_pairwise_differences_broadcasts_one_subtraction(student, n, seed):
+    x = mx.random.normal((n,), key=mx.random.key(seed))
+    mx.eval(x)
+    call = f"pairwise_differences(<vector of length {n}>)"
+    result = student.pairwise_differences(x)
+    ops = graph_primitives(result)  # before the values: comparing them evaluates the graph
+    expect(
+        ops.count("Subtract") == 1 and "Concatenate" not in ops,
+        f"{call} was built with the operations {ops}; expected a single broadcasted Subtract "
+        "(a column minus a row), not one subtraction per row",
+    )
+    v = np.array(x)
+    expect_array(result, v[:, None] - v[None, :], call, rtol=1e-5)
+
+
+def test_safe_take_gathers_valid_indices_with_mlx(student, tmp_path):
+    cases = take_cases(seed=5, count=30)
+    runner = tmp_path / "batch_runner.py"
+    runner.write_text(BATCH_RUNNER)
+    outcome = run_isolated(runner, "take_all", str(student.path), json.dumps(cases))
+    expect(
+        outcome["outcome"] == "returned",
+        f"safe_take with valid indices failed in the child process: {outcome}; valid indices must never read "
+        "out of bounds",
+    )
+    for (x, idx), got in zip(cases, outcome["value"], strict=True):
+        call = f"safe_take(mx.array({x}), mx.array({idx}))"
+        expect(
+            "raised" not in got, f"{call} raised {got.get('raised')}; every index in it is valid"
+        )
+        expected = np.asarray(x, dtype=np.float32)[np.asarray(idx, dtype=np.int64)]
+        expect(
+            tuple(got["shape"]) == expected.shape
+            and np.allclose(
+                np.asarray(got["value"], dtype=np.float32).reshape(expected.shape), expected
+            ),
+            f"{call} returned {describe(got['value'])} of shape {tuple(got['shape'])}; expected {describe(expected)}",
+        )
+        expect(
+            "Gather" in got["ops"],
+            f"{call} returned an array whose pending operations are {got['ops']}; the gather must stay a lazy MLX "
+            "indexing operation on x (no NumPy, no evaluation of the result)",
+        )
+
+
+def test_safe_take_rejects_the_index_equal_to_the_size(student):
+    _rejection(student, [float(k) for k in range(10)], 10, 10)
+
+
+def test_safe_take_rejects_a_too_negative_index(student):
+    _rejection(student, [float(k) for k in range(7)], -8, 7)
+
+
+@given(
+    shape=st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple), seed=st.integers(0, 2**16)
+)
+def test_keep_where_selects_without_boolean_indexing(student, shape, seed):
+    key = mx.random.key(seed)
+    values = np.array(mx.random.normal(shape, key=key))
+    keep = np.array(mx.random.bernoulli(0.5, shape, key=mx.random.split(key)[0]))
+    # Poison the entries that are masked out: they must not leak into the result.
+    values[~keep] = np.inf
+    dropped = np.flatnonzero(~keep)
+    if dropped.size:
+        values.flat[dropped[0]] = np.nan
+    x, mask = mx.array(values), mx.array(keep)
+    call = f"keep_where(<array of shape {shape} with inf/nan where masked out>, mask, -2.0)"
+    try:
+        result = student.keep_where(x, mask, -2.0)
+    except ValueError as exc:
+        raise AssertionError(
+            f"{call} raised ValueError({exc}); MLX cannot READ with a boolean mask (x[mask]), select with an "
+            "operation that keeps the shape"
+        ) from None
+    expect_lazy(result, call)
+    expect_array(result, np.where(np.array(mask), np.array(x), np.float32(-2.0)), call)
+
+
+def test_set_masked_updates_the_callers_array(student):
+    x = mx.array([[1.0, -2.0, 3.0], [-4.0, 5.0, -6.0]])
+    alias = x
+    mask = x < 0
+    returned = student.set_masked(x, mask, 0.0)
+    expect(
+        returned is None,
+        f"set_masked(x, x < 0, 0.0) returned {describe(returned)}; expected None (update x in place)",
+    )
+    expect_array(
+        alias,
+        [[1.0, 0.0, 3.0], [0.0, 5.0, 0.0]],
+        "reading x after set_masked(x, x < 0, 0.0)",
+    )
