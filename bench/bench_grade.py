@@ -28,7 +28,9 @@ def _timed(command: list[str]) -> float:
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if proc.returncode not in (0,):
-        raise SystemExit(f"{' '.join(command[:4])}... exited {proc.returncode}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        raise SystemExit(
+            f"{' '.join(command[:4])}... exited {proc.returncode}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+        )
     return elapsed
 
 
@@ -39,8 +41,28 @@ def main() -> None:
     course = load_course(ROOT)
     checks = [ex.check_file for ex in course.exercises]
     with tempfile.TemporaryDirectory() as tmp:
-        grade = [sys.executable, "-c", "from grader.cli import main; main()", "run", "--target", "solutions", "--out", f"{tmp}/r.json", "--no-color"]
-        pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--target", "solutions", *checks]
+        grade = [
+            sys.executable,
+            "-c",
+            "from grader.cli import main; main()",
+            "run",
+            "--target",
+            "solutions",
+            "--out",
+            f"{tmp}/r.json",
+            "--no-color",
+        ]
+        pytest = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--target",
+            "solutions",
+            *checks,
+        ]
         _timed(grade), _timed(pytest)  # warm the file cache
         grade_times, pytest_times, ratios = [], [], []
         for pair in range(args.pairs):
@@ -51,10 +73,18 @@ def main() -> None:
             grade_times.append(g)
             pytest_times.append(p)
             ratios.append(g / p)
-    print(f"checks: {sum(len(ex.checks) for ex in course.exercises)} in {len(checks)} files; pairs: {args.pairs}")
-    print(f"grade run --target solutions: median {statistics.median(grade_times):.3f} s (min {min(grade_times):.3f})")
-    print(f"bare pytest, same checks:     median {statistics.median(pytest_times):.3f} s (min {min(pytest_times):.3f})")
-    print(f"ratio grade/pytest: median {statistics.median(ratios):.3f} (target <= 1.25; grade target < 2 s)")
+    print(
+        f"checks: {sum(len(ex.checks) for ex in course.exercises)} in {len(checks)} files; pairs: {args.pairs}"
+    )
+    print(
+        f"grade run --target solutions: median {statistics.median(grade_times):.3f} s (min {min(grade_times):.3f})"
+    )
+    print(
+        f"bare pytest, same checks:     median {statistics.median(pytest_times):.3f} s (min {min(pytest_times):.3f})"
+    )
+    print(
+        f"ratio grade/pytest: median {statistics.median(ratios):.3f} (target <= 1.25; grade target < 2 s)"
+    )
 
 
 if __name__ == "__main__":

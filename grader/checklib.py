@@ -135,7 +135,8 @@ def run_isolated(
     For code that may crash the interpreter (out-of-bounds reads): the crash stays in the child.
     Arguments and the result travel as JSON (arrays as lists). Returns {"outcome": "returned",
     "value": ...}, {"outcome": "raised", "type": ..., "message": ...} or {"outcome": "crashed",
-    "returncode": ...}.
+    "returncode": ...}. A NotImplementedError in the child is raised again here, so an untouched
+    stub reads as "not implemented yet".
     """
     program = (
         "import importlib.util, json, sys\n"
@@ -160,8 +161,9 @@ def run_isolated(
     if proc.returncode != 0:
         return {"outcome": "crashed", "returncode": proc.returncode, "stderr": proc.stderr[-500:]}
     lines = proc.stdout.strip().splitlines()
-    return (
-        json.loads(lines[-1])
-        if lines
-        else {"outcome": "crashed", "returncode": 0, "stderr": proc.stderr[-500:]}
-    )
+    if not lines:
+        return {"outcome": "crashed", "returncode": 0, "stderr": proc.stderr[-500:]}
+    result = json.loads(lines[-1])
+    if result.get("type") == "NotImplementedError":
+        raise NotImplementedError(result["message"])  # an untouched stub, reported as such
+    return result

@@ -3,6 +3,8 @@ failure's message, and a closing summary. Pure functions of the results; the CLI
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
 
 from grader.results import ExerciseResult, GradingRun
@@ -58,9 +60,11 @@ def summary_lines(run: GradingRun, modified: list[str], report: str | None) -> l
         )
         + f", {complete} of {len(run.exercises)} exercises complete.   {LEGEND}",
     ]
-    skipped = [c for ex in run.exercises for c in ex.checks if c.outcome == "skipped"]
-    if skipped:
-        lines.append(f"{len(skipped)} check(s) skipped and not counted: {skipped[0].message}")
+    reasons = Counter(
+        c.message for ex in run.exercises for c in ex.checks if c.outcome == "skipped"
+    )
+    for reason, count in reasons.items():
+        lines.append(f"{count} check(s) skipped and not counted: {reason}")
     if modified:
         lines.append(
             click.style(

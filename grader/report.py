@@ -100,7 +100,9 @@ def check_writable(path: Path) -> None:
             f"--out {path} is a folder; give a file name such as {path / 'grade-report.json'}"
         )
     if folder.exists() and not folder.is_dir():
-        raise ReportError(f"cannot write the report to {path}: {folder} is not a folder; pick another --out")
+        raise ReportError(
+            f"cannot write the report to {path}: {folder} is not a folder; pick another --out"
+        )
     if not folder.is_dir():
         raise ReportError(
             f"cannot write the report to {path}: folder {folder} does not exist; create it or pick another --out"

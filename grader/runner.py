@@ -250,7 +250,10 @@ def _supervise(
     if state.fault and state.current is not None:
         if state.importing:
             exercise = Path(state.current.split("::")[0]).name.removeprefix("test_")
-            state.fault = (state.fault[0], f"{state.fault[1]} while importing {exercise}, so every remaining check of it is charged")
+            state.fault = (
+                state.fault[0],
+                f"{state.fault[1]} while importing {exercise}, so every remaining check of it is charged",
+            )
         collected.results.setdefault(state.current, RawResult(*state.fault, output=_decode(tail)))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -162,7 +163,8 @@ def explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str
             MESSAGE_LIMIT,
         )
     if isinstance(exc, NotImplementedError):
-        name = where[2] if where else "the function"
+        todo = re.match(r"TODO (\w+)", str(exc))
+        name = where[2] if where else todo.group(1) if todo else "a function"
         return "failed", _clip(f"{name} is not implemented yet{place}: {exc}", MESSAGE_LIMIT)
     if isinstance(exc, SystemExit):
         return (

@@ -14,7 +14,12 @@ shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
 def test_build_graph_computes_exp_times_two_plus_one(student, shape, seed):
     x = mx.random.normal(shape, key=mx.random.key(seed))
     expected = np.exp(np.array(x)) * 2 + 1
-    expect_array(student.build_graph(x), expected.astype(np.float32), f"build_graph(<float32 array of shape {shape}>)", rtol=1e-4)
+    expect_array(
+        student.build_graph(x),
+        expected.astype(np.float32),
+        f"build_graph(<float32 array of shape {shape}>)",
+        rtol=1e-4,
+    )
 
 
 def test_build_graph_stays_lazy_and_keeps_its_operations(student):
@@ -62,7 +67,10 @@ def test_fit_line_evaluates_once_per_step(student):
         pending.append(len(graph_primitives(w, b)))
 
     student.fit_line(x, y, steps=5, lr=0.1, on_step=on_step)
-    expect(len(pending) == 5, f"fit_line(..., steps=5, on_step=f) called on_step {len(pending)} times; expected 5")
+    expect(
+        len(pending) == 5,
+        f"fit_line(..., steps=5, on_step=f) called on_step {len(pending)} times; expected 5",
+    )
     expect(
         max(pending) == 0,
         f"pending operations in (w, b) seen by on_step at each step: {pending}; expected [0, 0, 0, 0, 0]: "
@@ -75,7 +83,9 @@ def test_fit_line_converges(student):
     y = 3 * x - 1
     w, b = student.fit_line(x, y, steps=300, lr=0.2)
     expect_array(w, np.float32(3.0), "fit_line(x, 3x - 1, steps=300, lr=0.2)[0]", atol=1e-2, rtol=0)
-    expect_array(b, np.float32(-1.0), "fit_line(x, 3x - 1, steps=300, lr=0.2)[1]", atol=1e-2, rtol=0)
+    expect_array(
+        b, np.float32(-1.0), "fit_line(x, 3x - 1, steps=300, lr=0.2)[1]", atol=1e-2, rtol=0
+    )
 
 
 @given(a=shapes, b=shapes)
@@ -86,15 +96,24 @@ def test_can_add_follows_broadcasting(student, a, b):
     except ValueError:
         expected = False
     actual = student.can_add(mx.zeros(a), mx.zeros(b))
-    expect(actual is expected, f"can_add(<shape {a}>, <shape {b}>) returned {actual!r}; expected {expected!r}")
+    expect(
+        actual is expected,
+        f"can_add(<shape {a}>, <shape {b}>) returned {actual!r}; expected {expected!r}",
+    )
 
 
 def test_can_add_never_evaluates(student):
     a = mx.random.normal((2048, 1))
     b = mx.random.normal((1, 2048))
     c = mx.random.normal((3, 2048))
-    expect(student.can_add(a, b) is True, "can_add(<shape (2048, 1)>, <shape (1, 2048)>) should be True")
-    expect(student.can_add(a, c) is False, "can_add(<shape (2048, 1)>, <shape (3, 2048)>) should be False")
+    expect(
+        student.can_add(a, b) is True,
+        "can_add(<shape (2048, 1)>, <shape (1, 2048)>) should be True",
+    )
+    expect(
+        student.can_add(a, c) is False,
+        "can_add(<shape (2048, 1)>, <shape (3, 2048)>) should be False",
+    )
     expect(
         not any(is_evaluated(t) for t in (a, b, c)),
         "can_add evaluated its inputs; shapes are known without computing anything, so only build a + b",
@@ -108,7 +127,16 @@ def test_materialize_evaluates_the_tree_in_one_call(student, monkeypatch):
     real_eval = mx.eval
     monkeypatch.setattr(mx, "eval", lambda *a: (calls.append(a), real_eval(*a))[1])
     result = student.materialize(params)
-    expect(result is params, "materialize(params) returned a different object; return the dict it was given")
-    expect(all(is_evaluated(t) for t in leaves), "materialize(params) left some arrays in the tree unevaluated")
-    expect(len(calls) == 1, f"materialize(params) called mx.eval {len(calls)} times; expected one call on the whole tree")
+    expect(
+        result is params,
+        "materialize(params) returned a different object; return the dict it was given",
+    )
+    expect(
+        all(is_evaluated(t) for t in leaves),
+        "materialize(params) left some arrays in the tree unevaluated",
+    )
+    expect(
+        len(calls) == 1,
+        f"materialize(params) called mx.eval {len(calls)} times; expected one call on the whole tree",
+    )
     expect_array(params["layers"][1]["b"], [0, 3, 6], "materialize(params)['layers'][1]['b']")

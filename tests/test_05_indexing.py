@@ -158,6 +158,8 @@ def test_safe_take_gathers_valid_indices_with_mlx(student, tmp_path):
     )
     for (x, idx), got in zip(cases, outcome["value"], strict=True):
         call = f"safe_take(mx.array({x}), mx.array({idx}))"
+        if str(got.get("raised", "")).startswith("NotImplementedError"):
+            raise NotImplementedError(got["raised"].split(": ", 1)[-1])
         expect(
             "raised" not in got, f"{call} raised {got.get('raised')}; every index in it is valid"
         )

@@ -26,15 +26,29 @@ class GradeRun:
     report: dict | None
 
 
-def run_grade(*args: str, cwd: Path = ROOT, report: Path | None = None, timeout: float = 600, env: dict | None = None) -> GradeRun:
+def run_grade(
+    *args: str,
+    cwd: Path = ROOT,
+    report: Path | None = None,
+    timeout: float = 600,
+    env: dict | None = None,
+) -> GradeRun:
     """Run `grade ARGS` as a student would (a real process) and load the report it wrote."""
     command = [sys.executable, "-c", "from grader.cli import main; main()", *args]
     if report is not None:
         command += ["--out", str(report)]
     proc = subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1", **(env or {})}
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
-    data = json.loads(report.read_text()) if report is not None and report.exists() else None
+    try:
+        data = json.loads(report.read_text()) if report is not None else None
+    except (OSError, ValueError):
+        data = None  # no report, or not one grade wrote
     return GradeRun(proc.returncode, proc.stdout, proc.stderr, data)
 
 
@@ -54,7 +68,9 @@ def validate(report_schema):
     """Validate a report against the shipped JSON Schema."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(report_schema, format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft202012Validator(
+        report_schema, format_checker=jsonschema.FormatChecker()
+    )
 
     def check(report: dict) -> None:
         errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))

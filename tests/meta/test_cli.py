@@ -28,7 +28,9 @@ def course_copy(tmp_path):
     for rel in ("course.toml", "exercises", "solutions", "tests", "grader"):
         src = ROOT / rel
         if src.is_dir():
-            shutil.copytree(src, dest / rel, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                src, dest / rel, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+            )
         else:
             shutil.copy2(src, dest / rel)
     return dest
@@ -98,7 +100,10 @@ def test_unwritable_out_fails_before_grading_and_overwrites_nothing(tmp_path):
 
 
 def test_exit_codes_zero_when_all_pass_one_when_some_fail(tmp_path):
-    assert run_grade("run", FIRST.id, "--target", "solutions", report=tmp_path / "a.json").returncode == 0
+    assert (
+        run_grade("run", FIRST.id, "--target", "solutions", report=tmp_path / "a.json").returncode
+        == 0
+    )
     assert run_grade("run", FIRST.id, report=tmp_path / "b.json").returncode == 1
 
 
@@ -116,8 +121,21 @@ def test_interrupted_run_keeps_the_previous_report(tmp_path):
     report = tmp_path / "report.json"
     report.write_text('{"previous": true}')
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from grader.cli import main; main()", "run", FIRST.id, "--target", str(submission), "--out", str(report)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from grader.cli import main; main()",
+            "run",
+            FIRST.id,
+            "--target",
+            str(submission),
+            "--out",
+            str(report),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(3)
     proc.send_signal(signal.SIGINT)
@@ -125,8 +143,12 @@ def test_interrupted_run_keeps_the_previous_report(tmp_path):
     assert proc.returncode == 130, err
     assert "previous report is unchanged" in err
     assert report.read_text() == '{"previous": true}'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "slow"], "a temporary file was left behind"
-    leftover = subprocess.run(["pgrep", "-f", f"grader.worker.*{submission}"], capture_output=True, text=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "slow"], (
+        "a temporary file was left behind"
+    )
+    leftover = subprocess.run(
+        ["pgrep", "-f", f"grader.worker.*{submission}"], capture_output=True, text=True
+    )
     assert leftover.stdout == "", "a grading process outlived the interrupted run"
 
 

@@ -28,20 +28,54 @@ def _function(body: str, name: str = "build_graph", params: str = "x") -> str:
 # name: (source appended to the solution, outcomes allowed for the affected checks, words in their message, whole exercise?)
 FAULTS = {
     "syntax_error": ("\ndef broken(:\n", {"error"}, "SyntaxError at line", True),
-    "exception_at_import": ("\nraise ValueError('bad import')\n", {"error"}, "ValueError at line", True),
+    "exception_at_import": (
+        "\nraise ValueError('bad import')\n",
+        {"error"},
+        "ValueError at line",
+        True,
+    ),
     "name_error_in_function": (_function("return undefined_name"), {"failed"}, "NameError", False),
-    "infinite_loop_in_function": (_function("while True:\n    pass"), {"timeout"}, f"timed out after {TIMEOUT} s", False),
+    "infinite_loop_in_function": (
+        _function("while True:\n    pass"),
+        {"timeout"},
+        f"timed out after {TIMEOUT} s",
+        False,
+    ),
     "infinite_loop_at_import": ("\nwhile True:\n    pass\n", {"timeout"}, "while importing", True),
-    "long_native_call": (_function("a = mx.ones((10000, 10000))\nmx.eval(a @ a)\nreturn a"), {"timeout"}, "timed out", False),
-    "sys_exit_in_function": (_function("import sys\nsys.exit(3)"), {"failed"}, "sys.exit(3)", False),
-    "os_exit_in_function": (_function("import os\nos._exit(0)"), {"crashed"}, "exited with code 0", False),
+    "long_native_call": (
+        _function("a = mx.ones((10000, 10000))\nmx.eval(a @ a)\nreturn a"),
+        {"timeout"},
+        "timed out",
+        False,
+    ),
+    "sys_exit_in_function": (
+        _function("import sys\nsys.exit(3)"),
+        {"failed"},
+        "sys.exit(3)",
+        False,
+    ),
+    "os_exit_in_function": (
+        _function("import os\nos._exit(0)"),
+        {"crashed"},
+        "exited with code 0",
+        False,
+    ),
     "sys_exit_at_import": ("\nimport sys\nsys.exit(3)\n", {"error"}, "sys.exit(3)", True),
     "os_exit_at_import": ("\nimport os\nos._exit(0)\n", {"crashed"}, "exited with code 0", True),
     "segfault": (_function("import ctypes\nctypes.string_at(0)"), {"crashed"}, "SIGSEGV", False),
-    "one_huge_allocation": (_function("a = mx.zeros((2**31 - 1,)) + 1\nmx.eval(a)\nreturn a"), {"crashed"}, f"exceeded the memory limit of {MEMORY_MIB // 1024} GiB", False),
+    "one_huge_allocation": (
+        _function("a = mx.zeros((2**31 - 1,)) + 1\nmx.eval(a)\nreturn a"),
+        {"crashed"},
+        f"exceeded the memory limit of {MEMORY_MIB // 1024} GiB",
+        False,
+    ),
     "growing_allocations": (
-        _function("keep = []\nwhile True:\n    keep.append(mx.ones((1 << 22,)) + 1)\n    mx.eval(keep[-1])"),
-        {"crashed"}, "exceeded the memory limit", False,
+        _function(
+            "keep = []\nwhile True:\n    keep.append(mx.ones((1 << 22,)) + 1)\n    mx.eval(keep[-1])"
+        ),
+        {"crashed"},
+        "exceeded the memory limit",
+        False,
     ),
 }
 
@@ -52,9 +86,22 @@ def _grade_with(tmp_path, source: str, *extra: str):
         handle.write(source)
     report = tmp_path / "report.json"
     started = time.monotonic()
-    result = run_grade("run", "--target", str(submission), "--timeout", str(TIMEOUT), "--memory-limit", str(MEMORY_MIB), *extra, report=report, timeout=300)
+    result = run_grade(
+        "run",
+        "--target",
+        str(submission),
+        "--timeout",
+        str(TIMEOUT),
+        "--memory-limit",
+        str(MEMORY_MIB),
+        *extra,
+        report=report,
+        timeout=300,
+    )
     elapsed = time.monotonic() - started
-    leftover = subprocess.run(["pgrep", "-f", str(submission)], capture_output=True, text=True).stdout
+    leftover = subprocess.run(
+        ["pgrep", "-f", str(submission)], capture_output=True, text=True
+    ).stdout
     assert leftover == "", f"processes left behind: {leftover}"
     return result, elapsed
 
@@ -62,7 +109,9 @@ def _grade_with(tmp_path, source: str, *extra: str):
 def _assert_others_full_marks(report):
     for ex in report["exercises"]:
         if ex["id"] != FAULTY.id:
-            assert ex["score"] == ex["max_score"], f"{ex['id']} lost points: {[c['message'] for c in ex['checks'] if c['outcome'] != 'passed']}"
+            assert ex["score"] == ex["max_score"], (
+                f"{ex['id']} lost points: {[c['message'] for c in ex['checks'] if c['outcome'] != 'passed']}"
+            )
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=str)
@@ -79,16 +128,29 @@ def test_fault_costs_only_its_own_points(fault, tmp_path, validate):
     if whole_exercise:
         assert len(affected) == len(faulty["checks"])
     for check in affected:
-        assert check["outcome"] in outcomes, f"{fault}: {check['name']} is {check['outcome']}: {check['message']}"
-        assert words in check["message"], f"{fault}: {check['name']}: {check['message']!r} lacks {words!r}"
+        assert check["outcome"] in outcomes, (
+            f"{fault}: {check['name']} is {check['outcome']}: {check['message']}"
+        )
+        assert words in check["message"], (
+            f"{fault}: {check['name']}: {check['message']!r} lacks {words!r}"
+        )
     _assert_others_full_marks(result.report)
 
 
 def test_output_flood_is_truncated_in_the_report(tmp_path, validate):
-    flood = _function("import sys\nfor _ in range(3000):\n    sys.stdout.write('x' * 100_000)\nmx.eval(params)\nreturn params", "materialize", "params")
+    flood = _function(
+        "import sys\nfor _ in range(3000):\n    sys.stdout.write('x' * 100_000)\nmx.eval(params)\nreturn params",
+        "materialize",
+        "params",
+    )
     result, _ = _grade_with(tmp_path, flood)
     validate(result.report)
-    check = next(c for ex in result.report["exercises"] for c in ex["checks"] if c["name"].startswith("test_materialize"))
+    check = next(
+        c
+        for ex in result.report["exercises"]
+        for c in ex["checks"]
+        if c["name"].startswith("test_materialize")
+    )
     assert check["outcome"] in ("passed", "timeout"), check
     assert len(check.get("output", "")) <= 4100
     assert (tmp_path / "report.json").stat().st_size < 500_000
@@ -116,7 +178,10 @@ def test_student_code_touching_the_report_is_flagged(fault, reason, tmp_path):
     [
         ("\nimport grader.checklib\n", "refers to module 'grader.checklib'"),
         ("\nimport _pytest.outcomes\n", "refers to module '_pytest.outcomes'"),
-        ("\nimport importlib\nimportlib.import_module('conftest')\n", "refers to module 'conftest'"),
+        (
+            "\nimport importlib\nimportlib.import_module('conftest')\n",
+            "refers to module 'conftest'",
+        ),
         ("\nimport sys\nframe = sys._getframe(0)\n", "uses _getframe"),
     ],
 )

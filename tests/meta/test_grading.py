@@ -16,7 +16,9 @@ ALLOWED_SKIP = ("needs a GPU", "is not installed")
 
 @pytest.fixture(scope="module")
 def solutions_run(tmp_path_factory):
-    return run_grade("run", "--target", "solutions", report=tmp_path_factory.mktemp("sol") / "report.json")
+    return run_grade(
+        "run", "--target", "solutions", report=tmp_path_factory.mktemp("sol") / "report.json"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +34,14 @@ def test_every_solution_gets_full_marks(solutions_run, validate):
     report = solutions_run.report
     assert report is not None, solutions_run.stderr
     validate(report)
-    not_passed = [f"{c['id']}: {c['outcome']}: {c['message']}" for ex, c in _checks(report) if c["outcome"] != "passed"]
-    unexplained = [line for line in not_passed if not any(reason in line for reason in ALLOWED_SKIP)]
+    not_passed = [
+        f"{c['id']}: {c['outcome']}: {c['message']}"
+        for ex, c in _checks(report)
+        if c["outcome"] != "passed"
+    ]
+    unexplained = [
+        line for line in not_passed if not any(reason in line for reason in ALLOWED_SKIP)
+    ]
     assert not unexplained, "solution checks that did not pass:\n" + "\n".join(unexplained)
     assert report["score"] == report["max_score"] > 0
     assert solutions_run.returncode == 0, solutions_run.stdout + solutions_run.stderr
@@ -45,9 +53,13 @@ def test_every_stub_check_fails_naming_the_function_to_implement(stubs_run, vali
     assert report["score"] == 0
     assert stubs_run.returncode == 1
     for ex, check in _checks(report):
-        if check["outcome"] == "skipped" and any(reason in check["message"] for reason in ALLOWED_SKIP):
+        if check["outcome"] == "skipped" and any(
+            reason in check["message"] for reason in ALLOWED_SKIP
+        ):
             continue
-        assert check["outcome"] == "failed", f"{check['id']} is {check['outcome']} on the stub: {check['message']}"
+        assert check["outcome"] == "failed", (
+            f"{check['id']} is {check['outcome']} on the stub: {check['message']}"
+        )
         assert "is not implemented yet" in check["message"], f"{check['id']}: {check['message']}"
 
 
@@ -57,7 +69,10 @@ def test_report_records_course_environment_and_limits(stubs_run):
     assert report["course"]["name"] == COURSE.name
     assert report["environment"]["backend"] in ("metal", "cuda", "cpu")
     assert report["environment"]["mlx_version"]
-    assert report["limits"] == {"timeout_s": COURSE.default_timeout, "memory_limit_mib": COURSE.memory_limit_mib}
+    assert report["limits"] == {
+        "timeout_s": COURSE.default_timeout,
+        "memory_limit_mib": COURSE.memory_limit_mib,
+    }
     assert report["declared_max_score"] == COURSE.max_score
     assert [ex["id"] for ex in report["exercises"]] == [ex.id for ex in COURSE.exercises]
 
@@ -76,7 +91,9 @@ def test_target_dir_grades_a_copied_submission(tmp_path, validate):
     submission = copy_solutions(tmp_path / "alice")
     first = COURSE.exercises[0]
     (submission / first.file).write_text((ROOT / "exercises" / first.file).read_text())
-    result = run_grade("run", "--target", str(submission), "--student", "alice", report=tmp_path / "alice.json")
+    result = run_grade(
+        "run", "--target", str(submission), "--student", "alice", report=tmp_path / "alice.json"
+    )
     validate(result.report)
     assert result.returncode == 1
     assert result.report["student"] == "alice"
@@ -94,7 +111,14 @@ def test_selected_exercises_only(tmp_path):
 
 
 def test_grade_works_from_a_subfolder(tmp_path):
-    result = run_grade("run", COURSE.exercises[0].id, "--target", "solutions", cwd=ROOT / "exercises", report=tmp_path / "r.json")
+    result = run_grade(
+        "run",
+        COURSE.exercises[0].id,
+        "--target",
+        "solutions",
+        cwd=ROOT / "exercises",
+        report=tmp_path / "r.json",
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -102,7 +126,9 @@ def test_import_error_fails_every_check_of_that_exercise_only(tmp_path, validate
     submission = copy_solutions(tmp_path / "bob")
     broken, other = COURSE.exercises[0], COURSE.exercises[-1]
     (submission / broken.file).write_text("import mlx.core as mx\n\n\ndef oops(:\n    pass\n")
-    (submission / other.file).write_text((ROOT / "solutions" / other.file).read_text() + "\nraise RuntimeError('boom at import')\n")
+    (submission / other.file).write_text(
+        (ROOT / "solutions" / other.file).read_text() + "\nraise RuntimeError('boom at import')\n"
+    )
     result = run_grade("run", "--target", str(submission), report=tmp_path / "r.json")
     validate(result.report)
     by_id = {ex["id"]: ex for ex in result.report["exercises"]}
@@ -112,7 +138,9 @@ def test_import_error_fails_every_check_of_that_exercise_only(tmp_path, validate
     for check in by_id[other.id]["checks"]:
         assert check["outcome"] in ("error", "skipped")
         if check["outcome"] == "error":
-            assert "RuntimeError at line" in check["message"] and "boom at import" in check["message"]
+            assert (
+                "RuntimeError at line" in check["message"] and "boom at import" in check["message"]
+            )
     for ex in result.report["exercises"]:
         if ex["id"] not in (broken.id, other.id):
             assert ex["score"] == ex["max_score"], ex["id"]
@@ -133,5 +161,12 @@ def test_a_target_missing_modules_is_a_usage_error(tmp_path):
 def test_checks_run_on_a_copy_outside_the_checkout(tmp_path):
     submission = tmp_path / "outside"
     shutil.copytree(ROOT / "solutions", submission)
-    result = run_grade("run", COURSE.exercises[0].id, "--target", str(submission), cwd=ROOT / "grader", report=tmp_path / "r.json")
+    result = run_grade(
+        "run",
+        COURSE.exercises[0].id,
+        "--target",
+        str(submission),
+        cwd=ROOT / "grader",
+        report=tmp_path / "r.json",
+    )
     assert result.returncode == 0, result.stdout + result.stderr

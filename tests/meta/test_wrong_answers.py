@@ -16,7 +16,12 @@ from grader.manifest import load_course
 
 COURSE = load_course(ROOT)
 WRONG = {ex.id: [w for w in wrong_answers(ex.id) if gradable(w)] for ex in COURSE.exercises}
-NOT_HERE = sorted(f"{w.parent.name}/{w.name} ({needs(w)})" for ex in COURSE.exercises for w in wrong_answers(ex.id) if not gradable(w))
+NOT_HERE = sorted(
+    f"{w.parent.name}/{w.name} ({needs(w)})"
+    for ex in COURSE.exercises
+    for w in wrong_answers(ex.id)
+    if not gradable(w)
+)
 ROUNDS = max((len(found) for found in WRONG.values()), default=0)
 
 
@@ -40,9 +45,13 @@ def test_checks_reject_every_wrong_answer(round_number, tmp_path, validate):
     assert not accepted, f"wrong answers that got full marks: {accepted}"
     for ex in result.report["exercises"]:
         if ex["id"] not in planted:
-            assert ex["score"] == ex["max_score"], f"{ex['id']} (the reference solution) lost points"
+            assert ex["score"] == ex["max_score"], (
+                f"{ex['id']} (the reference solution) lost points"
+            )
 
 
 def test_wrong_answers_left_out_only_for_missing_frameworks():
     if NOT_HERE:
-        pytest.skip(f"framework not installed, so these wrong answers were not graded: {', '.join(NOT_HERE)}")
+        pytest.skip(
+            f"framework not installed, so these wrong answers were not graded: {', '.join(NOT_HERE)}"
+        )

@@ -63,13 +63,37 @@ def _main(exercise_id: str) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             target = build_target(Path(tmp), exercise.file, wrong)
             proc = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header", "-rN",
-                 "--tb=line", str(ROOT / exercise.check_file), "--target", str(target)],
-                capture_output=True, text=True, cwd=ROOT,
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "--no-header",
+                    "-rN",
+                    "--tb=line",
+                    str(ROOT / exercise.check_file),
+                    "--target",
+                    str(target),
+                ],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
             )
-        failed = [ln.split("::")[-1].split(" ")[0] for ln in proc.stdout.splitlines() if "FAILED" in ln]
-        verdict = "rejected" if proc.returncode == 1 else "NOT REJECTED" if proc.returncode == 0 else f"pytest exit {proc.returncode}"
-        print(f"{wrong.name}: {verdict}; {proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ''}")
+        failed = [
+            ln.split("::")[-1].split(" ")[0] for ln in proc.stdout.splitlines() if "FAILED" in ln
+        ]
+        verdict = (
+            "rejected"
+            if proc.returncode == 1
+            else "NOT REJECTED"
+            if proc.returncode == 0
+            else f"pytest exit {proc.returncode}"
+        )
+        print(
+            f"{wrong.name}: {verdict}; {proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ''}"
+        )
         if proc.returncode != 1:
             status = 1
             print(proc.stdout[-3000:], proc.stderr[-2000:])
