@@ -81,9 +81,6 @@ def _main(exercise_id: str) -> int:
                 text=True,
                 cwd=ROOT,
             )
-        failed = [
-            ln.split("::")[-1].split(" ")[0] for ln in proc.stdout.splitlines() if "FAILED" in ln
-        ]
         verdict = (
             "rejected"
             if proc.returncode == 1
