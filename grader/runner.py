@@ -239,7 +239,9 @@ def _supervise(
                     "crashed",
                     f"exceeded the memory limit of {limits.describe_memory()}",
                 )
-        if state.fault:
+        if state.fault or state.finished:
+            # Every result is in once the session has finished: the interpreter's shutdown
+            # adds nothing worth waiting for.
             _kill_group(proc)
             break
     returncode = proc.wait()

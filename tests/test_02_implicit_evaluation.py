@@ -2,7 +2,7 @@
 
 import mlx.core as mx
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.checklib import (
@@ -31,7 +31,6 @@ def chapter_check_and_process(values):
     return processed * 3 if processed.sum() > 10 else processed + 5
 
 
-@settings(max_examples=10)
 @given(shape=shapes, dtype=st.sampled_from(sorted(DTYPES)), seed=st.integers(0, 2**16))
 def test_describe_reports_the_metadata(student, shape, dtype, seed):
     a = lazy_array(shape, DTYPES[dtype], seed)
@@ -72,7 +71,6 @@ def test_describe_leaves_the_array_and_preview_lazy(student):
     expect_array(info["preview"], np.exp(np.arange(3, dtype=np.float32) / 4), f"{call}['preview']")
 
 
-@settings(max_examples=10)
 @given(shape=shapes, dtype=st.sampled_from(sorted(FLOATS)), seed=st.integers(0, 2**16))
 def test_mean_as_float_returns_a_python_float(student, shape, dtype, seed):
     x = lazy_array(shape, FLOATS[dtype], seed)
@@ -112,7 +110,6 @@ def test_mean_as_float_evaluates_the_upstream_graph(student):
     )
 
 
-@settings(max_examples=10)
 @given(
     shape=shapes,
     dtype=st.sampled_from(sorted(FLOATS)),
@@ -142,7 +139,6 @@ def test_all_within_returns_a_python_bool_for_any_shape(student, shape, dtype, s
     expect(result is expected, f"{call} returned {result!r}; expected {expected!r}")
 
 
-@settings(max_examples=10)
 @given(
     shape=st.lists(st.integers(1, 4), min_size=1, max_size=2).map(tuple),
     dtype=st.sampled_from(["int32", "float32"]),
@@ -182,7 +178,6 @@ def test_check_and_process_decides_per_row_under_vmap(student):
     expect_array(result, expected, call)
 
 
-@settings(max_examples=10)
 @given(
     shape=shapes,
     dtype=st.sampled_from(sorted(FLOATS)),

@@ -2,7 +2,7 @@
 
 import mlx.core as mx
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.checklib import describe, expect, expect_array, expect_lazy, graph_primitives
@@ -58,7 +58,6 @@ def small_data(seed, n, d):
     return x, y
 
 
-@settings(max_examples=10)
 @given(index=st.integers(0, len(FUNCTIONS) - 1), x=st.floats(-2, 2, width=32))
 def test_derivatives_match_calculus(student, index, x):
     name, f, d1, d2 = FUNCTIONS[index]
@@ -89,7 +88,6 @@ def test_derivatives_are_lazy_gradient_graphs(student):
     expect_array(second, np.float32(-np.sin(0.5)), "derivatives(mx.sin)[1](mx.array(0.5))", **TIGHT)
 
 
-@settings(max_examples=10)
 @given(x=st.floats(-2, 2, width=32), y=st.floats(-2, 2, width=32))
 def test_value_and_partials_returns_value_and_both_partials(student, x, y):
     def f(a, b):
@@ -162,7 +160,6 @@ def test_loss_and_grads_keeps_a_nested_structure(student):
     )
 
 
-@settings(max_examples=10)
 @given(
     n=st.integers(1, 5),
     d=st.integers(1, 3),
@@ -208,7 +205,6 @@ def test_per_example_grads_graph_does_not_grow_with_the_batch(student):
     )
 
 
-@settings(max_examples=10)
 @given(w=st.floats(-2, 2, width=32), seed=st.integers(0, 2**16))
 def test_target_loss_blocks_the_gradient_through_the_target(student, w, seed):
     x = mx.random.normal((5,), key=mx.random.key(seed))
@@ -253,7 +249,6 @@ def test_map_columns_calls_f_once_and_stacks_results_as_columns(student):
     )
 
 
-@settings(max_examples=10)
 @given(rows=st.integers(1, 4), cols=st.integers(1, 4), seed=st.integers(0, 2**16))
 def test_map_columns_vectorises_over_the_columns(student, rows, cols, seed):
     m = mx.random.normal((rows, cols), key=mx.random.key(seed))
