@@ -20,7 +20,7 @@ from grader.manifest import Course, load_course
 from grader.render import list_line, run_lines, summary_lines
 from grader.report import build_report, check_writable, write_report
 from grader.reset import is_pristine, reset_exercise
-from grader.runner import Limits
+from grader.runner import Limits, default_jobs
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_REPORT = "grade-report.json"
@@ -109,7 +109,13 @@ def cli(ctx: click.Context) -> None:
     type=click.IntRange(min=64),
     default=None,
     metavar="MIB",
-    help="Memory limit of the grading process in MiB [default: 4096, from course.toml].",
+    help="Memory limit of each grading process in MiB [default: 4096, from course.toml].",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Grading processes side by side [default: one per core, at most 4].",
 )
 @color_option
 @handle_errors
@@ -120,6 +126,7 @@ def run(
     student: str | None,
     timeout: float | None,
     memory_limit: int | None,
+    jobs: int | None,
     color: bool | None,
 ) -> None:
     """Grade exercises (all of them unless EXERCISE_IDs are given) and write the JSON report."""
@@ -131,6 +138,7 @@ def run(
     limits = Limits(
         timeout=timeout or course.default_timeout,
         memory_mib=memory_limit or course.memory_limit_mib,
+        jobs=jobs or default_jobs(),
     )
     graded = grade(course, exercises, target, limits, student, report_path)
     write_report(build_report(graded.run, graded.provenance), report_path)
@@ -151,7 +159,9 @@ def list_(color: bool | None) -> None:
     """Every exercise in course order with its status and score (grades without writing a report)."""
     use_color = _color(color)
     course = load_course()
-    limits = Limits(timeout=course.default_timeout, memory_mib=course.memory_limit_mib)
+    limits = Limits(
+        timeout=course.default_timeout, memory_mib=course.memory_limit_mib, jobs=default_jobs()
+    )
     graded = grade(course, course.exercises, "exercises", limits, None, None)
     numbers = _numbers(course)
     for result, exercise in zip(graded.run.exercises, course.exercises, strict=True):

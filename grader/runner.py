@@ -14,6 +14,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ class Limits:
 
     timeout: float  # seconds per check, unless the manifest gives the check its own
     memory_mib: int  # resident memory of the grading process and its children
+    jobs: int = 1  # grading processes side by side
     startup: float = 120.0  # seconds for the process to start and collect the checks
 
     def describe_memory(self) -> str:
@@ -74,7 +76,13 @@ class _Pass:
     fault: tuple[str, str] | None = None  # (outcome, message)
     collect_errors: dict[str, str] = field(default_factory=dict)
     progressed: bool = False
+    session_started: bool = False
     startup_output: str = ""  # the last line the process printed, for a failed start
+
+
+def default_jobs() -> int:
+    """Grading processes to run side by side: one per core, at most four."""
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def node_id(exercise: Exercise, check: str) -> str:
@@ -89,15 +97,62 @@ def run_checks(
     limits: Limits,
     protected: list[Path],
 ) -> Collected:
-    """Run every check of `exercises` against `target`; never raises for faults in student code."""
-    pending = [node_id(ex, c.name) for ex in exercises for c in ex.checks]
+    """Run every check of `exercises` against `target`; never raises for faults in student code.
+
+    The exercises are shared out among `limits.jobs` grading processes that run side by side.
+    """
     timeouts = {
         node_id(ex, c.name): c.timeout or limits.timeout for ex in exercises for c in ex.checks
     }
     collected = Collected()
+    live = _LiveProcesses()
+    shards = _shards(exercises, limits.jobs)
+    errors: list[BaseException] = []
+
+    def grade_shard(shard: list[Exercise]) -> None:
+        try:
+            _run_shard(course.root, shard, target, limits, timeouts, protected, collected, live)
+        except BaseException as exc:  # re-raised in the calling thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=grade_shard, args=(shard,), daemon=True) for shard in shards]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(timeout=0.1)
+    except BaseException:
+        live.kill_all()  # Ctrl-C: no grading process may outlive the run
+        raise
+    if errors:
+        raise errors[0]
+    return collected
+
+
+def _shards(exercises: tuple[Exercise, ...], jobs: int) -> list[list[Exercise]]:
+    """Split the exercises into at most `jobs` groups with about as many checks each."""
+    shards: list[list[Exercise]] = [[] for _ in range(max(1, min(jobs, len(exercises))))]
+    for ex in sorted(exercises, key=lambda e: -len(e.checks)):
+        min(shards, key=lambda group: sum(len(e.checks) for e in group)).append(ex)
+    order = {ex.id: i for i, ex in enumerate(exercises)}
+    return [sorted(group, key=lambda e: order[e.id]) for group in shards if group]
+
+
+def _run_shard(
+    root: Path,
+    shard: list[Exercise],
+    target: Path,
+    limits: Limits,
+    timeouts: dict[str, float],
+    protected: list[Path],
+    collected: Collected,
+    live: _LiveProcesses,
+) -> None:
+    pending = [node_id(ex, c.name) for ex in shard for c in ex.checks]
     while pending:
-        state = _run_process(course.root, pending, target, limits, timeouts, protected, collected)
-        if not collected.environment:
+        state = _run_process(root, pending, target, limits, timeouts, protected, collected, live)
+        if not state.session_started:
             raise GraderError(
                 f"the grading process failed to start ({state.startup_output or 'no output'}); "
                 "reinstall the course with `pip install -e .` and try again"
@@ -109,9 +164,31 @@ def run_checks(
                 collected.results[nodeid] = _unreported(nodeid, state)
             remaining = []
         if remaining:
-            collected.restarts += 1
+            with live.lock:
+                collected.restarts += 1
         pending = remaining
-    return collected
+
+
+class _LiveProcesses:
+    """The grading processes running now, so an interrupted run can kill every one of them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._procs: set[subprocess.Popen] = set()
+
+    def add(self, proc: subprocess.Popen) -> None:
+        with self.lock:
+            self._procs.add(proc)
+
+    def discard(self, proc: subprocess.Popen) -> None:
+        with self.lock:
+            self._procs.discard(proc)
+
+    def kill_all(self) -> None:
+        with self.lock:
+            procs = list(self._procs)
+        for proc in procs:
+            _kill_group(proc)
 
 
 def _unreported(nodeid: str, state: _Pass) -> RawResult:
@@ -163,6 +240,7 @@ def _run_process(
     timeouts: dict[str, float],
     protected: list[Path],
     collected: Collected,
+    live: _LiveProcesses,
 ) -> _Pass:
     read_fd, write_fd = os.pipe()
     env = dict(
@@ -181,11 +259,13 @@ def _run_process(
         start_new_session=True,  # its own process group, so one kill takes every child with it
     )
     os.close(write_fd)
+    live.add(proc)
     state = _Pass()
     try:
         _supervise(proc, read_fd, state, limits, timeouts, collected)
     finally:
         _kill_group(proc)
+        live.discard(proc)
         os.close(read_fd)
     return state
 
@@ -285,6 +365,7 @@ def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
             )
         state.current = None
     elif kind == "environment":
+        state.session_started = True
         collected.environment = {k: v for k, v in event.items() if k != "event"}
     elif kind == "collect_error":
         state.collect_errors[event["nodeid"]] = event.get("message", "")
