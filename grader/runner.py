@@ -226,7 +226,7 @@ def _worker_command(
         sys.executable, "-m", "grader.worker", str(events_fd), json.dumps(options), "--",
         "-p", "pytest_jsonreport.plugin", "--json-report-file=none",
         "-q", "--no-header", "--tb=no", "-rN", "--show-capture=no", "-p", "no:cacheprovider",
-        "--continue-on-collection-errors", "--rootdir", str(root),
+        "--continue-on-collection-errors", "--assert=plain", "--rootdir", str(root),
         "-c", str(root / "pyproject.toml"), "-o", "testpaths=tests",
         "--target", str(target), *files,
     ]  # fmt: skip
