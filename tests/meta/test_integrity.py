@@ -1,0 +1,83 @@
+"""Release digests match the repository, and an edited check shows in the report and terminal."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import ROOT, run_grade
+
+from grader.integrity import compute_release, release_digests, scan_submission
+from grader.manifest import load_course
+
+COURSE = load_course(ROOT)
+
+
+def test_recorded_release_digests_match_the_repository():
+    recorded, actual = release_digests(), compute_release(COURSE)
+    stale = sorted(
+        name for name in actual["files"] if recorded["files"].get(name) != actual["files"][name]
+    )
+    assert not stale, (
+        f"grader/release.json is stale for {stale}: run `python -m grader.integrity --write`"
+    )
+    assert recorded == actual, (
+        "grader/release.json is stale: run `python -m grader.integrity --write`"
+    )
+
+
+def test_every_check_file_plugin_and_the_manifest_is_covered():
+    covered = set(compute_release(COURSE)["files"])
+    expected = {
+        "course.toml",
+        "tests/conftest.py",
+        "grader/checks.py",
+        "grader/checklib.py",
+        "grader/worker.py",
+    }
+    expected |= {ex.check_file for ex in COURSE.exercises}
+    assert expected <= covered, f"not covered by checks_sha256: {sorted(expected - covered)}"
+
+
+def test_an_edited_check_is_flagged_and_changes_checks_sha256(tmp_path):
+    pristine = run_grade(
+        "run", COURSE.exercises[0].id, "--target", "solutions", report=tmp_path / "a.json"
+    )
+    assert pristine.report["integrity"]["checks_match_release"] is True
+    assert pristine.report["integrity"]["modified_files"] == []
+
+    course = tmp_path / "course"
+    course.mkdir()
+    for rel in ("course.toml", "pyproject.toml", "exercises", "solutions", "tests", "grader"):
+        src = ROOT / rel
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, course / rel)
+    check_file = course / COURSE.exercises[0].check_file
+    check_file.write_text(check_file.read_text() + "\n\ndef test_extra():\n    pass\n")
+    edited = run_grade(
+        "run",
+        COURSE.exercises[0].id,
+        "--target",
+        "solutions",
+        cwd=course,
+        report=tmp_path / "b.json",
+    )
+    integrity = edited.report["integrity"]
+    assert integrity["checks_match_release"] is False
+    assert integrity["modified_files"] == [COURSE.exercises[0].check_file]
+    assert edited.report["course"]["checks_sha256"] != pristine.report["course"]["checks_sha256"]
+    assert "check files differ from this release" in edited.stdout
+
+
+def test_scan_flags_reaching_for_the_grader_and_passes_ordinary_code(tmp_path):
+    clean = tmp_path / "clean.py"
+    clean.write_text(
+        "import mlx.core as mx\nimport numpy as np\n\ndef f(x):\n    return mx.exp(x)\n"
+    )
+    assert scan_submission(clean) == []
+    assert scan_submission(ROOT / "solutions" / COURSE.exercises[0].file) == []
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text(
+        "from _pytest import outcomes\nimport gc\nobjs = gc.get_objects()\nopen('grade-report.json')\n"
+    )
+    reasons = scan_submission(sneaky)
+    assert any("_pytest" in r for r in reasons) and any("get_objects" in r for r in reasons)
+    assert any("grade-report" in r for r in reasons)
