@@ -75,6 +75,16 @@ def expect_array(
         raise AssertionError(f"{call} returned {describe(actual)}; expected {describe(expected)}")
 
 
+def expect_ndarray(actual: Any, dtype: Any, shape: tuple[int, ...], call: str) -> None:
+    """Fail unless `actual` is a NumPy array of this dtype and shape (values are the caller's job)."""
+    if not isinstance(actual, np.ndarray):
+        raise AssertionError(f"{call} returned {type(actual).__name__}; expected a np.ndarray")
+    if actual.dtype != np.dtype(dtype) or actual.shape != tuple(shape):
+        raise AssertionError(
+            f"{call} returned dtype {actual.dtype}, shape {actual.shape}; expected {np.dtype(dtype)}, {tuple(shape)}"
+        )
+
+
 def expect(condition: bool, message: str) -> None:
     """Fail with `message` unless `condition` holds (a plain assert that survives `python -O`)."""
     if not condition:

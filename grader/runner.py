@@ -66,6 +66,19 @@ class Collected:
 
 
 @dataclass
+class _Run:
+    """What every grading process of one run shares."""
+
+    root: Path
+    target: Path
+    limits: Limits
+    timeouts: dict[str, float]  # node id -> seconds
+    protected: list[Path]
+    collected: Collected
+    live: _LiveProcesses
+
+
+@dataclass
 class _Pass:
     """The state of one grading process while it runs."""
 
@@ -104,14 +117,13 @@ def run_checks(
     timeouts = {
         node_id(ex, c.name): c.timeout or limits.timeout for ex in exercises for c in ex.checks
     }
-    collected = Collected()
-    live = _LiveProcesses()
+    run = _Run(course.root, target, limits, timeouts, protected, Collected(), _LiveProcesses())
     shards = _shards(exercises, limits.jobs)
     errors: list[BaseException] = []
 
     def grade_shard(shard: list[Exercise]) -> None:
         try:
-            _run_shard(course.root, shard, target, limits, timeouts, protected, collected, live)
+            _run_shard(run, shard)
         except BaseException as exc:  # re-raised in the calling thread below
             errors.append(exc)
 
@@ -123,11 +135,11 @@ def run_checks(
             while thread.is_alive():
                 thread.join(timeout=0.1)
     except BaseException:
-        live.kill_all()  # Ctrl-C: no grading process may outlive the run
+        run.live.kill_all()  # Ctrl-C: no grading process may outlive the run
         raise
     if errors:
         raise errors[0]
-    return collected
+    return run.collected
 
 
 def _shards(exercises: tuple[Exercise, ...], jobs: int) -> list[list[Exercise]]:
@@ -139,19 +151,11 @@ def _shards(exercises: tuple[Exercise, ...], jobs: int) -> list[list[Exercise]]:
     return [sorted(group, key=lambda e: order[e.id]) for group in shards if group]
 
 
-def _run_shard(
-    root: Path,
-    shard: list[Exercise],
-    target: Path,
-    limits: Limits,
-    timeouts: dict[str, float],
-    protected: list[Path],
-    collected: Collected,
-    live: _LiveProcesses,
-) -> None:
+def _run_shard(run: _Run, shard: list[Exercise]) -> None:
     pending = [node_id(ex, c.name) for ex in shard for c in ex.checks]
+    collected = run.collected
     while pending:
-        state = _run_process(root, pending, target, limits, timeouts, protected, collected, live)
+        state = _run_process(run, pending)
         if not state.session_started:
             raise GraderError(
                 f"the grading process failed to start ({state.startup_output or 'no output'}); "
@@ -164,7 +168,7 @@ def _run_shard(
                 collected.results[nodeid] = _unreported(nodeid, state)
             remaining = []
         if remaining:
-            with live.lock:
+            with run.live.lock:
                 collected.restarts += 1
         pending = remaining
 
@@ -217,11 +221,14 @@ def _charge_fault(state: _Pass, pending: list[str], collected: Collected) -> Non
         collected.results.setdefault(nodeid, RawResult(*state.fault))
 
 
-def _worker_command(
-    root: Path, pending: list[str], target: Path, protected: list[Path], events_fd: int
-) -> list[str]:
+def _worker_command(run: _Run, pending: list[str], events_fd: int) -> list[str]:
+    root, target = run.root, run.target
     files = list(dict.fromkeys(n.split("::")[0] for n in pending))
-    options = {"protected": [str(p) for p in protected], "target": str(target), "select": pending}
+    options = {
+        "protected": [str(p) for p in run.protected],
+        "target": str(target),
+        "select": pending,
+    }
     return [
         sys.executable, "-m", "grader.worker", str(events_fd), json.dumps(options), "--",
         "-p", "pytest_jsonreport.plugin", "--json-report-file=none",
@@ -232,25 +239,16 @@ def _worker_command(
     ]  # fmt: skip
 
 
-def _run_process(
-    root: Path,
-    pending: list[str],
-    target: Path,
-    limits: Limits,
-    timeouts: dict[str, float],
-    protected: list[Path],
-    collected: Collected,
-    live: _LiveProcesses,
-) -> _Pass:
+def _run_process(run: _Run, pending: list[str]) -> _Pass:
     read_fd, write_fd = os.pipe()
     env = dict(
         os.environ,
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(run.root), os.environ.get("PYTHONPATH")])),
     )
     proc = subprocess.Popen(
-        _worker_command(root, pending, target, protected, write_fd),
-        cwd=root,
+        _worker_command(run, pending, write_fd),
+        cwd=run.root,
         env=env,
         pass_fds=(write_fd,),
         stdin=subprocess.DEVNULL,
@@ -259,25 +257,19 @@ def _run_process(
         start_new_session=True,  # its own process group, so one kill takes every child with it
     )
     os.close(write_fd)
-    live.add(proc)
+    run.live.add(proc)
     state = _Pass()
     try:
-        _supervise(proc, read_fd, state, limits, timeouts, collected)
+        _supervise(run, proc, read_fd, state)
     finally:
         _kill_group(proc)
-        live.discard(proc)
+        run.live.discard(proc)
         os.close(read_fd)
     return state
 
 
-def _supervise(
-    proc: subprocess.Popen,
-    read_fd: int,
-    state: _Pass,
-    limits: Limits,
-    timeouts: dict[str, float],
-    collected: Collected,
-) -> None:
+def _supervise(run: _Run, proc: subprocess.Popen, read_fd: int, state: _Pass) -> None:
+    limits, timeouts, collected = run.limits, run.timeouts, run.collected
     assert proc.stdout is not None
     selector = selectors.DefaultSelector()
     selector.register(read_fd, selectors.EVENT_READ, "events")

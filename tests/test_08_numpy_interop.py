@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from grader.checklib import call_compiled, describe, expect, expect_array
+from grader.checklib import call_compiled, describe, expect, expect_array, expect_ndarray
 
 DTYPES = {
     "int8": mx.int8,
@@ -39,14 +39,7 @@ def test_to_numpy_copy_owns_its_data(student, shape, dtype_name):
     a = make_array(shape, dtype_name)
     call = f"to_numpy_copy(<{dtype_name} array of shape {shape}>)"
     result = student.to_numpy_copy(a)
-    expect(
-        isinstance(result, np.ndarray),
-        f"{call} returned {type(result).__name__}; expected a np.ndarray",
-    )
-    expect(
-        result.dtype == np.dtype(dtype_name) and result.shape == shape,
-        f"{call} returned dtype {result.dtype}, shape {result.shape}; expected {dtype_name}, {shape}",
-    )
+    expect_ndarray(result, dtype_name, shape, call)
     expect(
         np.array_equal(result, mlx_memory(a)),
         f"{call} returned {describe(result)}; expected {describe(a)}",
@@ -86,14 +79,7 @@ def test_to_numpy_view_shares_mlx_memory(student, shape, dtype_name):
     a = make_array(shape, dtype_name)
     call = f"to_numpy_view(<{dtype_name} array of shape {shape}>)"
     result = student.to_numpy_view(a)
-    expect(
-        isinstance(result, np.ndarray),
-        f"{call} returned {type(result).__name__}; expected a np.ndarray",
-    )
-    expect(
-        result.dtype == np.dtype(dtype_name) and result.shape == shape,
-        f"{call} returned dtype {result.dtype}, shape {result.shape}; expected {dtype_name}, {shape}",
-    )
+    expect_ndarray(result, dtype_name, shape, call)
     shared = np.shares_memory(result, mlx_memory(a))
     expect(
         shared and not result.flags.owndata and result.flags.writeable,

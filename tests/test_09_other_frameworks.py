@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checklib import describe, expect
+from grader.checklib import describe, expect, expect_ndarray
 
 INSTALL = "pip install -e '.[frameworks]'"
 
@@ -90,14 +90,7 @@ def test_share_with_numpy_shares_memory(student, name, shape):
     a = make_array(shape, FORMATS[name][0])
     call = f"share_with_numpy(<{name} array of shape {shape}>)"
     result = student.share_with_numpy(a)
-    expect(
-        isinstance(result, np.ndarray),
-        f"{call} returned {type(result).__name__}; expected a np.ndarray",
-    )
-    expect(
-        result.dtype == np.dtype(name) and result.shape == shape,
-        f"{call} returned dtype {result.dtype}, shape {result.shape}; expected {name}, {shape}",
-    )
+    expect_ndarray(result, name, shape, call)
     expect(
         np.shares_memory(result, np.asarray(a)) and not result.flags.owndata,
         f"{call} returned an array that does not share a's memory (owndata={result.flags.owndata}); "
