@@ -16,7 +16,7 @@ from grader.manifest import load_course
 
 COURSE = load_course(ROOT)
 FAULTY = COURSE.exercises[0]
-TIMEOUT, MEMORY_MIB = 2, 1024
+TIMEOUT, MEMORY_MIB = 3, 2048
 
 
 def _function(body: str, name: str = "build_graph", params: str = "x") -> str:
@@ -80,7 +80,11 @@ FAULTS = {
 }
 
 
-def _grade_with(tmp_path, source: str, *extra: str):
+# Faults that must trip the memory limit, not the clock: they get a time limit they never reach.
+MEMORY_FAULTS = {"one_huge_allocation", "growing_allocations"}
+
+
+def _grade_with(tmp_path, source: str, *extra: str, timeout: float = TIMEOUT):
     submission = copy_solutions(tmp_path / "submission")
     with open(submission / FAULTY.file, "a") as handle:
         handle.write(source)
@@ -91,7 +95,7 @@ def _grade_with(tmp_path, source: str, *extra: str):
         "--target",
         str(submission),
         "--timeout",
-        str(TIMEOUT),
+        str(timeout),
         "--memory-limit",
         str(MEMORY_MIB),
         *extra,
@@ -117,7 +121,9 @@ def _assert_others_full_marks(report):
 @pytest.mark.parametrize("fault", FAULTS, ids=str)
 def test_fault_costs_only_its_own_points(fault, tmp_path, validate):
     source, outcomes, words, whole_exercise = FAULTS[fault]
-    result, elapsed = _grade_with(tmp_path, source)
+    result, elapsed = _grade_with(
+        tmp_path, source, timeout=60 if fault in MEMORY_FAULTS else TIMEOUT
+    )
     assert result.report is not None, result.stderr
     validate(result.report)
     assert result.returncode == 1, result.stderr
