@@ -69,7 +69,7 @@ color_option = click.option(
 @click.group(
     invoke_without_command=True,
     context_settings=CONTEXT,
-    epilog="Each check may run for 10 s (--timeout, or its own limit in course.toml) and the grading "
+    epilog="Each check may run for 10 s (--timeout, or its own limit in course.toml) and each grading "
     "process may use 4096 MiB of memory (--memory-limit); a check that goes past either is stopped "
     "and loses its points, and grading goes on. Run `grade COMMAND --help` for a command's options.",
 )
