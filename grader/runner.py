@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import selectors
 import signal
 import subprocess
@@ -91,6 +92,9 @@ class _Pass:
     progressed: bool = False
     session_started: bool = False
     startup_output: str = ""  # the last line the process printed, for a failed start
+    token: str = field(
+        default_factory=lambda: secrets.token_hex(16)
+    )  # proves an event is the worker's
 
 
 def default_jobs() -> int:
@@ -241,9 +245,11 @@ def _worker_command(run: _Run, pending: list[str], events_fd: int) -> list[str]:
 
 def _run_process(run: _Run, pending: list[str]) -> _Pass:
     read_fd, write_fd = os.pipe()
+    state = _Pass()
     env = dict(
         os.environ,
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        GRADE_EVENTS_TOKEN=state.token,
         PYTHONPATH=os.pathsep.join(filter(None, [str(run.root), os.environ.get("PYTHONPATH")])),
     )
     proc = subprocess.Popen(
@@ -258,7 +264,6 @@ def _run_process(run: _Run, pending: list[str]) -> _Pass:
     )
     os.close(write_fd)
     run.live.add(proc)
-    state = _Pass()
     try:
         _supervise(run, proc, read_fd, state)
     finally:
@@ -337,6 +342,22 @@ def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
         kind = event["event"]
     except (ValueError, KeyError, TypeError):
         return  # not ours: something else wrote to the events pipe; ignore it
+    if not isinstance(event, dict) or event.get("token") != state.token:
+        collected.suspicious.append(
+            (
+                state.current,
+                "an event without the grading process's token was written to its results channel (ignored)",
+            )
+        )
+        return
+    if kind == "result" and event.get("nodeid") != state.current:
+        collected.suspicious.append(
+            (
+                state.current,
+                f"a result for {event.get('nodeid')}, which was not running, was written to the results channel (ignored)",
+            )
+        )
+        return
     if kind == "start":
         state.current, state.started, state.importing, state.progressed = (
             event["nodeid"],
@@ -358,7 +379,7 @@ def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
         state.current = None
     elif kind == "environment":
         state.session_started = True
-        collected.environment = {k: v for k, v in event.items() if k != "event"}
+        collected.environment = {k: v for k, v in event.items() if k not in ("event", "token")}
     elif kind == "collect_error":
         state.collect_errors[event["nodeid"]] = event.get("message", "")
     elif kind == "suspicious":

@@ -31,11 +31,13 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 class EventStream:
     """Line-delimited JSON written straight to a file descriptor, flushed per event."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, token: str) -> None:
         self._file = os.fdopen(fd, "w", buffering=1, encoding="utf-8")
+        self._token = token  # the supervisor ignores events without it
 
     def emit(self, event: str, **fields: Any) -> None:
-        self._file.write(json.dumps({"event": event, **fields}, default=str) + "\n")
+        record = {"event": event, "token": self._token, **fields}
+        self._file.write(json.dumps(record, default=str) + "\n")
         self._file.flush()
 
 
@@ -222,7 +224,8 @@ def main(argv: list[str]) -> int:
     """Entry point of the grading process."""
     fd, protected_json, sep, *pytest_args = argv
     assert sep == "--", "usage: python -m grader.worker FD PROTECTED_JSON -- PYTEST_ARGS..."
-    events = EventStream(int(fd))
+    # Taken out of the environment before any student code runs, so it cannot simply be read back.
+    events = EventStream(int(fd), os.environ.pop("GRADE_EVENTS_TOKEN", ""))
     options = json.loads(protected_json)
     install_tamper_watch(events, options["protected"])
     plugin = StreamingReport(events, Path(options["target"]).resolve(), set(options["select"]))

@@ -203,3 +203,23 @@ def test_limits_are_recorded_in_the_report(tmp_path):
     assert result.report["limits"] == {"timeout_s": TIMEOUT, "memory_limit_mib": MEMORY_MIB}
     assert result.report["integrity"]["restarts"] == 0
     assert json.dumps(result.report)  # plain JSON throughout
+
+
+def test_forged_results_are_ignored_and_flagged(tmp_path):
+    forged = {
+        "event": "result",
+        "nodeid": f"{FAULTY.check_file}::{FAULTY.checks[1].name}",
+        "outcome": "passed",
+    }
+    body = (
+        "import json, os, sys\n"
+        f"line = json.dumps({forged!r}) + '\\n'\n"
+        "os.write(int(sys.argv[1]), line.encode())\n"
+        "raise RuntimeError('no answer, only a forged pass')"
+    )
+    result, _ = _grade_with(tmp_path, _function(body))
+    faulty = next(ex for ex in result.report["exercises"] if ex["id"] == FAULTY.id)
+    assert all(c["outcome"] != "passed" for c in faulty["checks"][:2]), faulty["checks"][:2]
+    reasons = [s["reason"] for s in result.report["integrity"]["suspicious"]]
+    assert any("without the grading process's token" in r for r in reasons), reasons
+    _assert_others_full_marks(result.report)
