@@ -128,6 +128,8 @@ def run_checks(
     def grade_shard(shard: list[Exercise]) -> None:
         try:
             _run_shard(run, shard)
+        except _Stopped:
+            pass
         except BaseException as exc:  # re-raised in the calling thread below
             errors.append(exc)
 
@@ -140,6 +142,8 @@ def run_checks(
                 thread.join(timeout=0.1)
     except BaseException:
         run.live.kill_all()  # Ctrl-C: no grading process may outlive the run
+        for thread in threads:
+            thread.join(timeout=5)  # let each shard notice and kill what it was starting
         raise
     if errors:
         raise errors[0]
@@ -158,7 +162,7 @@ def _shards(exercises: tuple[Exercise, ...], jobs: int) -> list[list[Exercise]]:
 def _run_shard(run: _Run, shard: list[Exercise]) -> None:
     pending = [node_id(ex, c.name) for ex in shard for c in ex.checks]
     collected = run.collected
-    while pending:
+    while pending and not run.live.closed:
         state = _run_process(run, pending)
         if not state.session_started:
             raise GraderError(
@@ -177,16 +181,26 @@ def _run_shard(run: _Run, shard: list[Exercise]) -> None:
         pending = remaining
 
 
+class _Stopped(Exception):
+    """The run is being stopped: a shard must start no more grading processes."""
+
+
 class _LiveProcesses:
-    """The grading processes running now, so an interrupted run can kill every one of them."""
+    """The grading processes running now, so an interrupted run can kill every one of them and
+    start no more."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.closed = False
         self._procs: set[subprocess.Popen] = set()
 
     def add(self, proc: subprocess.Popen) -> None:
         with self.lock:
-            self._procs.add(proc)
+            if not self.closed:
+                self._procs.add(proc)
+                return
+        _kill_group(proc)  # started while the run was being stopped
+        raise _Stopped()
 
     def discard(self, proc: subprocess.Popen) -> None:
         with self.lock:
@@ -194,6 +208,7 @@ class _LiveProcesses:
 
     def kill_all(self) -> None:
         with self.lock:
+            self.closed = True
             procs = list(self._procs)
         for proc in procs:
             _kill_group(proc)
@@ -263,8 +278,8 @@ def _run_process(run: _Run, pending: list[str]) -> _Pass:
         start_new_session=True,  # its own process group, so one kill takes every child with it
     )
     os.close(write_fd)
-    run.live.add(proc)
     try:
+        run.live.add(proc)
         _supervise(run, proc, read_fd, state)
     finally:
         _kill_group(proc)
