@@ -59,7 +59,10 @@ def grade(
     report_before = _fingerprint(report_path)
     collected = run_checks(course, exercises, folder, limits, protected)
 
-    notes = [f"{reason} (during {nodeid or 'start-up'})" for nodeid, reason in collected.suspicious]
+    # What happened during a check belongs to its exercise; the rest concerns the whole run.
+    notes = [
+        f"{reason} (during start-up)" for nodeid, reason in collected.suspicious if nodeid is None
+    ]
     if file_digests(course) != digests:
         notes.append("check files or the manifest changed while grading")
     if report_path is not None and _fingerprint(report_path) != report_before:
@@ -85,7 +88,11 @@ def grade(
                 else None,
                 checks=checks,
                 suspicious=scan_submission(path)
-                + [r for n, r in collected.suspicious if n and n.startswith(ex.check_file + "::")],
+                + [
+                    f"{reason} (during {nodeid.split('::')[1]})"
+                    for nodeid, reason in collected.suspicious
+                    if nodeid and nodeid.startswith(ex.check_file + "::")
+                ],
             )
         )
     run = GradingRun(
