@@ -137,15 +137,3 @@ def write_report(report: dict[str, Any], path: Path) -> None:
             ) from exc
         raise
 
-
-def read_report(path: Path) -> dict[str, Any]:
-    """Load a report written by `write_report`, with a clear error for anything else."""
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ReportError(f"cannot read report {path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise ReportError(f"{path} is not valid JSON ({exc}); it is not a grade report") from exc
-    if not isinstance(report, dict) or report.get("schema_version") != SCHEMA_VERSION:
-        raise ReportError(f"{path} is not a grade report of schema version {SCHEMA_VERSION}")
-    return report

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-OUTCOMES = ("passed", "failed", "error", "skipped", "timeout", "crashed")
-
-
 @dataclass
 class CheckResult:
     """The outcome of one check."""
