@@ -136,4 +136,3 @@ def write_report(report: dict[str, Any], path: Path) -> None:
                 f"cannot write the report to {path}: {exc.strerror}; pick another --out"
             ) from exc
         raise
-
