@@ -70,7 +70,7 @@ def _register_hypothesis_profile() -> None:
         derandomize=True,
         database=None,
         deadline=None,
-        max_examples=12,
+        max_examples=10,
         print_blob=False,
         phases=[Phase.explicit, Phase.reuse, Phase.generate],
         report_multiple_bugs=False,
