@@ -41,8 +41,8 @@ def graph_primitives(*arrays: mx.array) -> list[str]:
 
 
 def describe(value: Any) -> str:
-    """A short, readable rendering of a value for failure messages (never evaluates lazily built
-    arrays' graphs beyond what printing already would)."""
+    """A short, readable rendering of a value for failure messages. It evaluates a small array
+    (as printing does), so call it only once a check has failed, never in a message built up front."""
     if isinstance(value, mx.array):
         if value.size <= 12:
             return f"mx.array({value.tolist()}, dtype={value.dtype})"

@@ -3,13 +3,18 @@ note anything that makes the grade doubtful."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.environment import describe_host
 from grader.errors import UsageError
-from grader.integrity import checks_sha256, file_digests, modified_since_release, scan_submission
+from grader.integrity import (
+    checks_sha256,
+    file_digests,
+    modified_since_release,
+    scan_submission,
+    sha256_file,
+)
 from grader.manifest import Course, Exercise
 from grader.report import Provenance
 from grader.results import CheckResult, ExerciseResult, GradingRun
@@ -83,9 +88,7 @@ def grade(
                 title=ex.title,
                 concept=ex.concept,
                 file=ex.file,
-                submission_sha256=hashlib.sha256(path.read_bytes()).hexdigest()
-                if path.is_file()
-                else None,
+                submission_sha256=sha256_file(path) if path.is_file() else None,
                 checks=checks,
                 suspicious=scan_submission(path)
                 + [

@@ -26,8 +26,7 @@ def _points(value: float) -> str:
 
 def exercise_line(number: int, ex: ExerciseResult) -> str:
     """`01 lazy_evaluation   9/14  ..F.s` with colour styles (stripped on plain output)."""
-    done = ex.max_score > 0 and ex.score == ex.max_score and ex.first_problem is None
-    status = click.style("done", fg="green") if done else click.style("todo", fg="red")
+    status = click.style("done", fg="green") if ex.complete else click.style("todo", fg="red")
     marks = "".join(click.style(MARKS[c.outcome][0], fg=MARKS[c.outcome][1]) for c in ex.checks)
     score = f"{_points(ex.score)}/{_points(ex.max_score)}"
     return f"{status} {number:02d} {ex.id:<22} {score:>7}  {marks}"
@@ -50,7 +49,7 @@ def run_lines(run: GradingRun, numbers: dict[str, int]) -> list[str]:
 
 def summary_lines(run: GradingRun, modified: list[str], report: str | None) -> list[str]:
     """Score, integrity warnings and what to do next."""
-    complete = sum(1 for ex in run.exercises if ex.first_problem is None and ex.max_score > 0)
+    complete = sum(1 for ex in run.exercises if ex.complete)
     percent = 100 * run.score / run.max_score if run.max_score else 0.0
     lines = [
         "",
@@ -84,7 +83,7 @@ def summary_lines(run: GradingRun, modified: list[str], report: str | None) -> l
 def list_line(number: int, ex: ExerciseResult, pristine: bool) -> str:
     """One row of `grade list`: number, id, title, status and score."""
     problem = ex.first_problem
-    if problem is None and ex.max_score > 0:
+    if ex.complete:
         status = click.style("done", fg="green")
     elif problem is not None and problem.outcome in ("error", "timeout", "crashed"):
         status = click.style(f"broken ({problem.outcome})", fg="magenta")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.hints import STATE_DIR
-from grader.integrity import release_digests
+from grader.integrity import release_digests, sha256_file
 from grader.manifest import Course, Exercise
 
 
@@ -47,7 +47,7 @@ def is_pristine(course: Course, exercise: Exercise) -> bool:
     """True when the student's file is byte for byte the released stub."""
     path = course.root / "exercises" / exercise.file
     record = release_digests().get("stubs", {}).get(exercise.file, {})
-    return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == record.get("sha256")
+    return path.is_file() and sha256_file(path) == record.get("sha256")
 
 
 def reset_exercise(course: Course, exercise: Exercise) -> Path | None:

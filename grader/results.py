@@ -47,6 +47,11 @@ class ExerciseResult:
         return sum(c.max_points for c in self.checks if c.outcome != "skipped")
 
     @property
+    def complete(self) -> bool:
+        """True when every check that ran passed (and at least one ran)."""
+        return self.max_score > 0 and self.first_problem is None
+
+    @property
     def first_problem(self) -> CheckResult | None:
         """The first check that did not pass or skip."""
         return next((c for c in self.checks if c.outcome not in ("passed", "skipped")), None)
