@@ -16,6 +16,7 @@ import click
 from grader.errors import GraderError
 from grader.grading import grade
 from grader.hints import next_hints
+from grader.instructor.cli import instructor_commands
 from grader.manifest import Course, load_course
 from grader.render import list_line, run_lines, summary_lines
 from grader.report import build_report, check_writable, write_report
@@ -212,6 +213,10 @@ def reset(exercise_id: str, yes: bool) -> None:
     backup = reset_exercise(course, exercise)
     where = f"; your version is in {os.path.relpath(backup)}" if backup else ""
     click.echo(f"Restored {path}{where}.")
+
+
+for _command in instructor_commands():  # grade collect, grade export (grader/instructor/)
+    cli.add_command(_command)
 
 
 def main() -> None:

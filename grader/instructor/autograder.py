@@ -1,0 +1,250 @@
+"""What Gradescope's `run_autograder` runs for each submission: find the student's exercise files,
+grade them with the official and hidden checks, and write results.json.
+
+Run as `python -m grader.instructor.autograder`. It reads `$AUTOGRADER_ROOT` (default
+/autograder): `source/` is the unpacked autograder zip, `submission/` the student's upload, and
+`results/results.json` the answer. Whatever goes wrong, it writes a results.json that says so:
+Gradescope shows a student nothing useful when the file is missing.
+
+The results format is Gradescope's "Autograder Specifications", Output format
+(https://gradescope-autograders.readthedocs.io/en/latest/specs/#output-format, source in
+github.com/gradescope/autograder_samples docs/specs.md): `tests[]` with `name`, `number`, `score`,
+`max_score`, `status` (passed or failed), `output`, `tags` and `visibility`; top-level
+`execution_time` and `output`. tests/meta/gradescope_results.schema.json is that spec as a schema.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.grading import grade
+from grader.instructor.submission import Located, locate
+from grader.manifest import Course, load_course
+from grader.report import build_report, write_report
+from grader.results import CheckResult, GradingRun
+from grader.runner import Limits
+
+CONFIG_NAME = "autograder.json"
+HIDDEN_DIR = "hidden"
+OUTPUT_LIMIT = 4000  # characters of a check's printed output shown in its test
+OUTCOME_WORDS = {
+    "failed": "Failed",
+    "error": "Error",
+    "timeout": "Timed out",
+    "crashed": "Crashed",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The limits `grade export gradescope` wrote into the zip (autograder.json)."""
+
+    timeout: float
+    memory_mib: int
+    jobs: int
+    deadline: float  # seconds for the whole grading, kept under Gradescope's own timeout
+
+    @classmethod
+    def read(cls, source: Path) -> Settings:
+        data = json.loads((source / CONFIG_NAME).read_text(encoding="utf-8"))
+        return cls(
+            timeout=float(data["timeout_s"]),
+            memory_mib=int(data["memory_limit_mib"]),
+            jobs=int(data["jobs"]),
+            deadline=float(data["deadline_s"]),
+        )
+
+
+class OutOfTime(BaseException):
+    """The whole grading ran past its deadline (a BaseException, so the runner stops every
+    grading process on its way out, as it does for Ctrl-C)."""
+
+
+def main() -> int:
+    """Grade /autograder/submission (or $AUTOGRADER_ROOT's) and write results/results.json."""
+    started = time.monotonic()
+    root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    results_dir = root / "results"
+    try:
+        results = run(root)
+    except OutOfTime as exc:
+        results = failed_run(
+            f"Grading was stopped after {exc} s, before Gradescope's own time limit would have "
+            "discarded everything. Something in your code runs far too long (an endless loop?): "
+            "run `grade` on your machine to see which check."
+        )
+    except BaseException as exc:  # noqa: BLE001 - whatever happens, Gradescope gets an answer
+        traceback.print_exc(file=sys.stdout)  # stdout is shown to instructors only
+        results = failed_run(
+            "The autograder could not grade this submission "
+            f"({type(exc).__name__}: {exc}). Your instructor can see the details; tell them."
+        )
+    results["execution_time"] = round(time.monotonic() - started)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    _write_json(results, results_dir / "results.json")
+    print(results.get("output", ""))
+    return 0
+
+
+def run(root: Path) -> dict[str, Any]:
+    """Grade the submission under `root` and return the results.json dict."""
+    source = root / "source"
+    settings = Settings.read(source)
+    course = load_course(source / "course")
+    hidden = source / HIDDEN_DIR
+    results_dir = root / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="autograder-") as scratch_name:
+        scratch = Path(scratch_name)
+        located = locate(course, root / "submission", scratch / "unpacked")
+        folder = _stage(course, located, scratch / "graded")
+        limits = Limits(
+            timeout=settings.timeout, memory_mib=settings.memory_mib, jobs=settings.jobs
+        )
+        previous = signal.signal(signal.SIGALRM, _alarm(settings.deadline))
+        signal.setitimer(signal.ITIMER_REAL, settings.deadline)
+        try:
+            graded = grade(
+                course,
+                course.exercises,
+                str(folder),
+                limits,
+                None,
+                results_dir / "grade-report.json",
+                **extra_checks_argument(hidden if hidden.is_dir() else None),
+            )
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    write_report(build_report(graded.run, graded.provenance), results_dir / "grade-report.json")
+    return gradescope_results(course, graded.run, located)
+
+
+def extra_checks_argument(hidden: Path | None) -> dict[str, Path]:
+    """`extra_checks=hidden` for grader.grading.grade, or nothing when there are no hidden checks.
+
+    Raises RuntimeError when there are hidden checks but this grader cannot run them."""
+    if hidden is None:
+        return {}
+    if "extra_checks" not in inspect.signature(grade).parameters:
+        raise RuntimeError("this version of the grader cannot run hidden checks (--checks)")
+    return {"extra_checks": hidden}
+
+
+def _alarm(deadline: float):
+    def handler(signum, frame):
+        raise OutOfTime(f"{deadline:g}")
+
+    return handler
+
+
+def _stage(course: Course, located: Located, folder: Path) -> Path:
+    """A folder laid out like exercises/: the chosen files, and the stub for each one missing
+    (so every check still gets a result, and the total stays the same for every student)."""
+    folder.mkdir(parents=True)
+    for ex in course.exercises:
+        chosen = located.files.get(ex.id)
+        origin = chosen.path if chosen else course.root / "exercises" / ex.file
+        shutil.copyfile(origin, folder / ex.file)
+    return folder
+
+
+def gradescope_results(course: Course, run: GradingRun, located: Located) -> dict[str, Any]:
+    """The results.json dict: one test per check, numbered `exercise.check` in course order."""
+    missing = {ex.id for ex in located.missing(course)}
+    tests = []
+    has_hidden = False
+    for number, ex in enumerate(run.exercises, start=1):
+        for index, check in enumerate(ex.checks, start=1):
+            hidden = bool(getattr(check, "hidden", False))
+            has_hidden |= hidden
+            tests.append(
+                {
+                    "name": f"{ex.title}: {_readable(check.name)}",
+                    "number": f"{number}.{index}",
+                    "score": check.points,
+                    "max_score": 0.0 if check.outcome == "skipped" else check.max_points,
+                    "status": "failed" if check.outcome in OUTCOME_WORDS else "passed",
+                    "output": _test_output(check, ex.file if ex.id in missing else None),
+                    "tags": [ex.concept],
+                    "visibility": "hidden" if hidden else "visible",
+                    "extra_data": {"check": check.id, "outcome": check.outcome},
+                }
+            )
+    visible = [t for t in tests if t["visibility"] == "visible"]
+    lines = [_found_line(course, located)]
+    lines += [f"Note: {note}." for note in located.notes]
+    if located.ignored:
+        lines.append(f"Not exercise files (ignored): {', '.join(located.ignored[:20])}.")
+    lines.append(
+        f"Visible checks: {sum(t['score'] for t in visible):g}/"
+        f"{sum(t['max_score'] for t in visible):g} points."
+    )
+    if has_hidden:
+        lines.append(
+            "Your grade also includes checks you cannot see here. Passing every visible check "
+            "does not promise full marks: test the cases the exercise describes, not only the "
+            "ones `grade` shows you."
+        )
+    return {"output": "\n".join(lines), "tests": tests}
+
+
+def failed_run(message: str) -> dict[str, Any]:
+    """results.json for a run that graded nothing: zero points and the reason."""
+    return {"score": 0.0, "output": message, "tests": []}
+
+
+def _found_line(course: Course, located: Located) -> str:
+    if not located.files:
+        expected = ", ".join(ex.file for ex in course.exercises)
+        return (
+            "No exercise files were found in your submission, so nothing was graded. Upload your "
+            f"exercise files ({expected}) or a zip of your exercises/ folder."
+        )
+    names = ", ".join(
+        located.files[ex.id].shown for ex in course.exercises if ex.id in located.files
+    )
+    line = f"Graded {len(located.files)} of {len(course.exercises)} exercise files: {names}."
+    missing = located.missing(course)
+    if missing:
+        line += f" Missing (they score 0): {', '.join(ex.file for ex in missing)}."
+    return line
+
+
+def _readable(check_name: str) -> str:
+    """`test_fit_line_converges` -> `fit line converges`."""
+    return check_name.removeprefix("test_").replace("_", " ")
+
+
+def _test_output(check: CheckResult, missing_file: str | None) -> str:
+    if missing_file is not None:
+        return f"Not submitted: {missing_file} was not in your submission."
+    if check.outcome == "passed":
+        return f"Passed ({check.duration:.2f} s)."
+    if check.outcome == "skipped":
+        return f"Skipped, and not counted: {check.message}"
+    text = f"{OUTCOME_WORDS.get(check.outcome, check.outcome)}: {check.message}"
+    if check.output:
+        text += f"\n\nYour code printed:\n{check.output[-OUTPUT_LIMIT:]}"
+    return text
+
+
+def _write_json(data: dict[str, Any], path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

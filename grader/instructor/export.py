@@ -1,0 +1,130 @@
+"""`grade export`: the course's grader for other platforms (Gradescope, GitHub Classroom)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from grader.errors import ReportError
+from grader.instructor.classroom import classroom_result, encode
+from grader.instructor.cli import instructor_errors
+from grader.instructor.gradescope import (
+    DEFAULT_DEADLINE_S,
+    DEFAULT_MEMORY_MIB,
+    GRADESCOPE_MEMORY_MB,
+    build_autograder,
+)
+from grader.manifest import load_course
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT)
+def export() -> None:
+    """Export the grader for Gradescope or GitHub Classroom."""
+
+
+@export.command("gradescope", context_settings=CONTEXT)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("autograder.zip"),
+    show_default=True,
+    help="Where to write the autograder zip.",
+)
+@click.option(
+    "--checks",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Your hidden checks (test_NN_<id>.py files and a checks.toml); students never see them.",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=64),
+    default=DEFAULT_MEMORY_MIB,
+    show_default=True,
+    metavar="MIB",
+    help=f"Memory limit of the grading process. Gradescope's default container has {GRADESCOPE_MEMORY_MB} MB; raise both together.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Time limit per check [default: course.toml's].",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=10),
+    default=DEFAULT_DEADLINE_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop grading a submission after this long and say so (Gradescope's own limit is 10 minutes unless you raise it).",
+)
+@click.option(
+    "--verify/--no-verify",
+    default=True,
+    show_default=True,
+    help="Grade the reference solutions with the bundle first; refuse it unless they score full marks.",
+)
+@instructor_errors
+def gradescope(
+    out: Path,
+    checks: Path | None,
+    memory_limit: int,
+    timeout: float | None,
+    deadline: float,
+    verify: bool,
+) -> None:
+    """Build the Gradescope autograder zip (setup.sh, run_autograder, the grader and its checks)."""
+    course = load_course()
+    bundle = build_autograder(
+        course,
+        out.resolve(),
+        checks.resolve() if checks else None,
+        timeout=timeout,
+        memory_mib=memory_limit,
+        deadline=deadline,
+        verify=verify,
+    )
+    hidden = f" and {bundle.hidden_files} hidden check file(s)" if bundle.hidden_files else ""
+    click.echo(
+        f"Wrote {out} ({bundle.size / 2**20:.1f} MiB): setup.sh, run_autograder, the grader wheel, "
+        f"{bundle.check_files} check files{hidden}."
+    )
+    if bundle.verified is not None:
+        run = bundle.verified
+        click.echo(
+            f"Verified: the reference solutions score {run.score:g}/{run.max_score:g} with it "
+            "on this machine."
+        )
+    click.echo(
+        "On Gradescope: create a Programming Assignment, open Configure Autograder, pick the "
+        f"Ubuntu 22.04 base image and upload {out.name}. The grading process may use "
+        f"{memory_limit} MiB; the container needs about 100 MiB more "
+        f"(Gradescope's default is {GRADESCOPE_MEMORY_MB} MB)."
+    )
+
+
+@export.command("classroom", context_settings=CONTEXT)
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path),
+    default=Path("grade-report.json"),
+    show_default=True,
+    help="The report `grade run` wrote.",
+)
+@instructor_errors
+def classroom(report: Path) -> None:
+    """Print `result=<base64>` for GitHub Classroom's reporter (append it to $GITHUB_OUTPUT)."""
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+        result = classroom_result(data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ReportError(
+            f"cannot read the grade report {report} ({exc}); run `grade run` first"
+        ) from exc
+    click.echo(f"result={encode(result)}")
