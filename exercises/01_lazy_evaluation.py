@@ -1,12 +1,15 @@
 """Exercise 1: lazy evaluation.
 
-An MLX operation does not compute anything when you call it. `y = mx.exp(x) * 2` records two
-nodes in a computation graph and returns at once; the numbers are produced only when something
-needs them: an explicit `mx.eval(y)`, or an implicit evaluation such as `print(y)` (exercise 2).
+An MLX operation does not compute anything when you call it. `y = mx.exp(x) * 2` records three
+nodes in a computation graph (Exp; Broadcast, which stretches the scalar 2 to the shape of x;
+and Multiply) and returns at once. The numbers are produced only when something needs them: an
+explicit `mx.eval(y)`, or an implicit evaluation such as `print(y)` (exercise 2).
 
 What follows from that:
 - Only what is used gets computed. If a function returns two results and you evaluate one,
-  the graph of the other is built but never run.
+  the graph of the other is built but never run. One exception: the outputs of a single
+  operation are computed together, so evaluating one piece of `mx.split(a, 2)`, or the quotient
+  of `mx.divmod(a, b)`, computes its siblings as well.
 - Shapes and dtypes are NOT deferred. MLX works them out while it builds the graph, so
   `mx.ones(3) + mx.ones(4)` raises a broadcast error on that very line, before any `mx.eval`.
 - A loop that updates an array keeps extending its graph until it is evaluated. In a training
@@ -24,8 +27,10 @@ import mlx.core as mx
 def build_graph(x: mx.array) -> mx.array:
     """Return `exp(x) * 2 + 1` as a lazy array: build the graph, compute nothing.
 
-    The checks look at the returned graph: it must still hold the Exp, Multiply and Add
-    operations, so a value computed elsewhere (NumPy, Python floats) does not count.
+    The result must be built from `x` with MLX operations: when `x` is itself unevaluated, it
+    stays unevaluated after the call, and evaluating the result computes it. A value computed
+    elsewhere (NumPy, Python floats) needs the numbers of `x` now, so it does not count. Any
+    spelling that computes the right thing is fine.
     """
     # TODO: build the expression with MLX operations and return it without evaluating.
     raise NotImplementedError("TODO build_graph: return mx.exp(x) * 2 + 1, unevaluated")
@@ -76,8 +81,9 @@ def materialize(params: dict) -> dict:
     """Evaluate every array in a nested dict of parameters with ONE call to `mx.eval`; return the
     same dict object.
 
-    `mx.eval` accepts nested lists and dicts (a "tree") and evaluates every array in it in place,
-    so there is no need to loop, copy or rebuild the dict.
+    `mx.eval` accepts nested lists, tuples and dicts (a "tree") and evaluates every array in it in
+    place, skipping leaves that are not arrays (numbers, strings, None), so there is no need to
+    loop, copy or rebuild the dict. One call also lets MLX schedule all the work at once.
     """
     # TODO: one mx.eval over the whole tree, then return params itself.
     raise NotImplementedError("TODO materialize: call mx.eval on the whole tree")
