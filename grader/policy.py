@@ -1,0 +1,810 @@
+"""The submission policy: a deny-by-default check of an exercise file, run before any of its code.
+
+The policy lives in course.toml: the `[policy]` table names the modules every exercise may import,
+the modules, builtins and attributes no exercise needs, and the few dunder names honest code
+uses; an `[[exercises]]` table may add `allowed_imports` (and `allowed_names`) of its own.
+
+The check reads the file's syntax tree only. Anything it cannot prove harmless is refused:
+an import nobody allowed, a reflective builtin, a dunder, an attribute looked up by a computed
+name, a module handed around as a value, an attribute written on a module or on anything taken
+from one. Each refusal is a `Violation` that names the file, the line, the rule and the fix.
+
+    python -m grader.policy FILE_OR_DIR...   # prints violations, exit 1 if there are any
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import re
+import string
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.errors import CourseError, GraderError, UsageError
+from grader.manifest import MANIFEST_NAME, find_root, load_course, tomllib
+
+DEFAULT_MAX_BYTES = 256 * 1024
+MAX_VIOLATIONS = 50  # per file: enough to fix, short enough to read
+
+POLICY_KEYS = {
+    "max_bytes": "the largest exercise file accepted, in bytes",
+    "allowed_imports": "modules (or module.attribute) every exercise may import and use",
+    "forbidden_imports": "modules and module attributes no exercise may reach, even below an allowed one",
+    "forbidden_names": "builtins no exercise may name",
+    "forbidden_attributes": "attribute names no exercise may use on any object",
+    "allowed_dunders": "the only __dunder__ names an exercise may use",
+}
+EXERCISE_KEYS = ("allowed_imports", "allowed_names")
+
+# Builtins that look attributes up by a string: only a literal name is accepted.
+DYNAMIC_ATTRIBUTE = frozenset({"getattr", "setattr", "delattr", "hasattr"})
+
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DUNDER = re.compile(r"__[A-Za-z0-9_]*[A-Za-z0-9]__")
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+_FIX = {
+    "file-too-large": "hand in the exercise file only, well under the size cap",
+    "nesting-too-deep": "write the code with less nesting",
+    "source-encoding": "save the file as UTF-8 and delete the coding line",
+    "import": "import only what the course.toml [policy] allows this exercise",
+    "forbidden-module": "remove it; no exercise needs it",
+    "star-import": "import the names you use one by one",
+    "relative-import": "use an absolute import of an allowed module",
+    "private-attribute": "use the module's public API",
+    "forbidden-name": "remove it; no exercise needs it",
+    "dunder": "use the public API instead of a __dunder__ name",
+    "forbidden-attribute": "remove it; no exercise needs it",
+    "dynamic-attribute": "write the attribute out (obj.name) instead",
+    "module-as-value": "use the module only as `module.name`",
+    "monkeypatch": "leave modules as they are; set attributes only on objects you build",
+    "format-string": "use an f-string, or a literal format string without private attributes",
+    "type-call": "call type(x) with one argument only",
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One breach of the policy; `message` is one line naming the file, line, rule and fix."""
+
+    file: str
+    line: int
+    rule: str
+    message: str
+
+    def describe(self) -> str:
+        """The violation as one line: `FILE:LINE: policy RULE: what was found; how to fix it`."""
+        return self.message
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The policy as it applies to one exercise, indexed for the checker."""
+
+    allowed: frozenset[str]  # course-wide allowed imports
+    own: frozenset[str]  # the exercise's own allowed imports (beat a forbidden entry)
+    forbidden: frozenset[str]
+    partial: frozenset[str]  # proper prefixes of allowed entries: importable, not usable whole
+    moduleish: frozenset[str]  # proper prefixes of any entry: never handed around as a value
+    names: frozenset[str]  # forbidden builtins
+    attributes: frozenset[str]  # forbidden attribute names
+    dunders: frozenset[str]  # allowed dunders
+
+    def classify(self, parts: list[str]) -> str:
+        """'allowed', 'forbidden' or 'denied' for a dotted path: its longest listed prefix decides."""
+        for end in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:end])
+            if prefix in self.own:
+                return "allowed"
+            if prefix in self.forbidden:
+                return "forbidden"
+            if prefix in self.allowed:
+                return "allowed"
+        return "denied"
+
+
+def _prefixes(entries: Iterable[str]) -> frozenset[str]:
+    out = set()
+    for entry in entries:
+        parts = entry.split(".")
+        out.update(".".join(parts[:end]) for end in range(1, len(parts)))
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The course's submission policy, read from the `[policy]` table of course.toml."""
+
+    max_bytes: int
+    allowed_imports: tuple[str, ...]
+    forbidden_imports: tuple[str, ...]
+    forbidden_names: tuple[str, ...]
+    forbidden_attributes: tuple[str, ...]
+    allowed_dunders: tuple[str, ...]
+    # (exercise id, its extra allowed imports, its allowed names), in course order
+    exercises: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+    _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @classmethod
+    def from_manifest(cls, data: dict, source: str = MANIFEST_NAME) -> Policy:
+        """Build the policy from the parsed course.toml; a damaged table raises CourseError."""
+        where = f"{source} [policy]"
+        table = data.get("policy") if isinstance(data, dict) else None
+        if not isinstance(table, dict):
+            raise CourseError(
+                f"{source} has no [policy] table; restore it with `git checkout {MANIFEST_NAME}`"
+            )
+        unknown = sorted(set(table) - set(POLICY_KEYS))
+        if unknown:
+            raise CourseError(
+                f"{where}: unknown key {unknown[0]!r}; the known keys are {', '.join(POLICY_KEYS)}"
+            )
+        missing = [key for key in POLICY_KEYS if key != "max_bytes" and key not in table]
+        if missing:
+            raise CourseError(f"{where}: missing key {missing[0]!r} ({POLICY_KEYS[missing[0]]})")
+        max_bytes = table.get("max_bytes", DEFAULT_MAX_BYTES)
+        if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 1024:
+            raise CourseError(f"{where}: max_bytes must be a whole number of bytes, at least 1024")
+        allowed = _strings(table, "allowed_imports", where, _DOTTED)
+        forbidden = _strings(table, "forbidden_imports", where, _DOTTED)
+        both = sorted(set(allowed) & set(forbidden))
+        if both:
+            raise CourseError(f"{where}: {both[0]!r} is both allowed and forbidden; keep one")
+        dunders = _strings(table, "allowed_dunders", where, _IDENT)
+        bad = [d for d in dunders if not (d.startswith("__") and d.endswith("__"))]
+        if bad:
+            raise CourseError(f"{where}: allowed_dunders lists {bad[0]!r}, which is no __dunder__")
+        exercises = []
+        for index, raw in enumerate(data.get("exercises") or ()):
+            if not isinstance(raw, dict):
+                raise CourseError(f"{source}: [[exercises]] entry {index + 1} is not a table")
+            ident = str(raw.get("id", index + 1))
+            here = f"{source} [[exercises]] {ident!r}"
+            exercises.append(
+                (
+                    ident,
+                    _strings(raw, "allowed_imports", here, _DOTTED, required=False),
+                    _strings(raw, "allowed_names", here, _IDENT, required=False),
+                )
+            )
+        return cls(
+            max_bytes=max_bytes,
+            allowed_imports=allowed,
+            forbidden_imports=forbidden,
+            forbidden_names=_strings(table, "forbidden_names", where, _IDENT),
+            forbidden_attributes=_strings(table, "forbidden_attributes", where, _IDENT),
+            allowed_dunders=dunders,
+            exercises=tuple(exercises),
+        )
+
+    def rules(self, exercise_id: str) -> _Rules:
+        """The policy as it applies to `exercise_id` (course-wide only for an unknown id)."""
+        cached = self._cache.get(exercise_id)
+        if cached is None:
+            own_imports: tuple[str, ...] = ()
+            own_names: tuple[str, ...] = ()
+            for ident, imports, names in self.exercises:
+                if ident == exercise_id:
+                    own_imports, own_names = imports, names
+            allowed = frozenset(self.allowed_imports)
+            own = frozenset(own_imports)
+            forbidden = frozenset(self.forbidden_imports)
+            cached = _Rules(
+                allowed=allowed,
+                own=own,
+                forbidden=forbidden,
+                partial=_prefixes(allowed | own),
+                moduleish=_prefixes(allowed | own | forbidden),
+                names=frozenset(self.forbidden_names) - set(own_names),
+                attributes=frozenset(self.forbidden_attributes) - set(own_names),
+                dunders=frozenset(self.allowed_dunders),
+            )
+            self._cache[exercise_id] = cached
+        return cached
+
+    def allowed_for(self, exercise_id: str) -> list[str]:
+        """The imports `exercise_id` may use, sorted (for messages and the docs)."""
+        rules = self.rules(exercise_id)
+        return sorted(rules.allowed | rules.own)
+
+    def check(self, source: str, filename: str, exercise_id: str) -> list[Violation]:
+        """The violations in `source` (shown as `filename`); [] when it is clean or does not parse.
+
+        Never raises: a file that does not parse is left for the import to report.
+        """
+        if len(source) > self.max_bytes or len(_encode(source)) > self.max_bytes:
+            return [
+                _violation(
+                    filename,
+                    1,
+                    "file-too-large",
+                    f"file too large ({len(_encode(source))} bytes; at most {self.max_bytes})",
+                )
+            ]
+        cookie = _coding_violation(_encode(source[:1024]), filename)
+        if cookie:
+            return [cookie]
+        try:
+            tree = ast.parse(source, filename=filename)
+        except (SyntaxError, ValueError, OverflowError):
+            return []
+        except (RecursionError, MemoryError):
+            return [_violation(filename, 1, "nesting-too-deep", "code nested too deeply to check")]
+        try:
+            return _Checker(filename, self.rules(exercise_id), exercise_id, self).run(tree)
+        except (RecursionError, MemoryError):
+            return [_violation(filename, 1, "nesting-too-deep", "code nested too deeply to check")]
+
+    def check_file(
+        self, path: Path, exercise_id: str, display: str | None = None
+    ) -> list[Violation]:
+        """Check the file at `path` without reading more than the size cap of it."""
+        shown = display or str(path)
+        try:
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                return [
+                    _violation(
+                        shown,
+                        1,
+                        "file-too-large",
+                        f"file too large ({size} bytes; at most {self.max_bytes})",
+                    )
+                ]
+            with path.open("rb") as handle:
+                data = handle.read(self.max_bytes + 1)
+        except OSError:
+            return []  # the import reports a missing or unreadable file
+        cookie = _coding_violation(data[:1024], shown)
+        if cookie:
+            return [cookie]
+        try:
+            source = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return []  # not valid Python source: the import reports it
+        return self.check(source, shown, exercise_id)
+
+
+def load_policy(root: Path) -> Policy:
+    """Read the policy of the course at `root` from its course.toml; raises CourseError."""
+    path = root / MANIFEST_NAME
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CourseError(
+            f"cannot read {path}: {exc}; restore it with `git checkout {MANIFEST_NAME}`"
+        ) from exc
+    return Policy.from_manifest(data, source=str(path))
+
+
+def _strings(
+    table: dict, key: str, where: str, pattern: re.Pattern, required: bool = True
+) -> tuple[str, ...]:
+    if key not in table and not required:
+        return ()
+    value = table[key]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CourseError(f"{where}: {key} must be a list of strings")
+    for item in value:
+        if not pattern.match(item):
+            raise CourseError(f"{where}: {key} has {item!r}, which is not a Python name")
+    return tuple(value)
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _violation(filename: str, line: int, rule: str, what: str, fix: str = "") -> Violation:
+    return Violation(
+        file=filename,
+        line=line,
+        rule=rule,
+        message=f"{filename}:{line}: policy {rule}: {what}; {fix or _FIX[rule]}",
+    )
+
+
+def _coding_violation(head: bytes, filename: str) -> Violation | None:
+    # Python decodes a file by its coding line, so a file in another encoding (utf-7, say) is
+    # not the text this check reads.
+    for number, line in enumerate(head.splitlines()[:2], start=1):
+        found = _CODING.match(line)
+        if found:
+            name = found.group(1).decode("ascii", "replace")
+            try:
+                canonical = codecs.lookup(name).name
+            except LookupError:
+                canonical = name
+            if canonical != "utf-8":
+                return _violation(
+                    filename, number, "source-encoding", f"the file declares coding {name!r}"
+                )
+    return None
+
+
+class _Checker:
+    """One pass over one file's syntax tree, collecting violations."""
+
+    def __init__(self, filename: str, rules: _Rules, exercise_id: str, policy: Policy) -> None:
+        self.filename = filename
+        self.rules = rules
+        self.exercise_id = exercise_id
+        self.policy = policy
+        self.found: dict[tuple[int, str, str], Violation] = {}
+        self.parent: dict[ast.AST, ast.AST] = {}
+        self.modules: dict[str, list[str]] = {}  # name -> dotted path it is bound to
+        self.values_banned: set[str] = set()  # module names that may only be used as `name.x`
+
+    # -- driver -----------------------------------------------------------------------------
+    def run(self, tree: ast.Module) -> list[Violation]:
+        nodes = []
+        for node in ast.walk(tree):
+            nodes.append(node)
+            for child in ast.iter_child_nodes(node):
+                self.parent[child] = node
+        for node in nodes:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                self.visit_import(node)
+        taint = _Taint(nodes, self.parent, set(self.modules))
+        for node in nodes:
+            self.visit(node, taint)
+        return sorted(self.found.values(), key=lambda v: (v.line, v.rule, v.message))[
+            :MAX_VIOLATIONS
+        ]
+
+    def add(self, node: ast.AST, rule: str, what: str, fix: str = "") -> None:
+        line = getattr(node, "lineno", 1)
+        self.found.setdefault((line, rule, what), _violation(self.filename, line, rule, what, fix))
+
+    def not_allowed(self, node: ast.AST, name: str) -> None:
+        where = f"exercise {self.exercise_id}" if self.exercise_id else "this file"
+        allowed = ", ".join(self.policy.allowed_for(self.exercise_id))
+        self.add(node, "import", f"{name} is not allowed in {where}", f"use only {allowed}")
+
+    # -- imports ----------------------------------------------------------------------------
+    def visit_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.ImportFrom):
+            if node.level or not node.module:
+                self.add(node, "relative-import", "relative import")
+                return
+            base = node.module.split(".")
+            for alias in node.names:
+                if alias.name == "*":
+                    self.add(node, "star-import", f"`from {node.module} import *`")
+                    continue
+                parts = [*base, alias.name]
+                if self.import_ok(node, parts):
+                    bound = alias.asname or alias.name
+                    self.modules[bound] = parts
+                    if ".".join(parts) in self.rules.moduleish:
+                        self.values_banned.add(bound)
+            return
+        for alias in node.names:
+            parts = alias.name.split(".")
+            if self.import_ok(node, parts):
+                bound = alias.asname or parts[0]
+                self.modules[bound] = parts if alias.asname else parts[:1]
+                self.values_banned.add(bound)
+
+    def import_ok(self, node: ast.AST, parts: list[str]) -> bool:
+        name = ".".join(parts)
+        if any(p.startswith("_") for p in parts if p != "__future__"):
+            self.add(node, "private-attribute", f"imports private name {name}")
+            return False
+        verdict = self.rules.classify(parts)
+        if verdict == "allowed" or name in self.rules.partial:
+            return True
+        if verdict == "forbidden":
+            self.add(node, "forbidden-module", f"imports {name}")
+        else:
+            self.not_allowed(node, name)
+        return False
+
+    # -- every node -------------------------------------------------------------------------
+    def visit(self, node: ast.AST, taint: _Taint) -> None:
+        if isinstance(node, ast.Name):
+            self.visit_name(node)
+        elif isinstance(node, ast.Attribute):
+            self.visit_attribute(node, taint)
+        elif isinstance(node, ast.Call):
+            self.visit_call(node, taint)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            self.visit_string(node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.dunder(node, node.name)
+        elif isinstance(node, ast.arg):
+            self.dunder(node, node.arg)
+            self.annotation(node.annotation)
+        elif isinstance(node, ast.keyword) and node.arg:
+            self.dunder(node, node.arg)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                self.dunder(node, name)
+        elif isinstance(node, ast.alias):
+            for part in node.name.split("."):
+                if part != "__future__":
+                    self.dunder(node, part)
+            if node.asname:
+                self.dunder(node, node.asname)
+        elif isinstance(node, ast.MatchClass):
+            for attr in node.kwd_attrs:  # `case C(attr=...)` reads obj.attr
+                self.attribute_name(node, attr)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            self.dunder(node, node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            self.dunder(node, node.rest)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            root, _ = _chain(node.value)
+            if isinstance(root, ast.Name) and root.id in self.modules:
+                self.add(node, "monkeypatch", f"changes an item of {ast.unparse(node.value)}")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.annotation(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            self.annotation(node.annotation)
+
+    def dunder(self, node: ast.AST, name: str) -> bool:
+        if _DUNDER.fullmatch(name) and name not in self.rules.dunders:
+            self.add(node, "dunder", f"uses {name}")
+            return True
+        return False
+
+    def visit_name(self, node: ast.Name) -> None:
+        name = node.id
+        if self.dunder(node, name):
+            return
+        parent = self.parent.get(node)
+        called = isinstance(parent, ast.Call) and parent.func is node
+        if name in self.rules.names:
+            self.add(node, "forbidden-name", f"uses {name}")
+        elif name in DYNAMIC_ATTRIBUTE and not called:
+            self.add(node, "dynamic-attribute", f"passes {name} around as a value")
+        elif name == "type" and not (called and len(parent.args) == 1 and not parent.keywords):
+            self.add(node, "type-call", "uses type other than as type(x)")
+        elif (
+            name in self.values_banned
+            and isinstance(node.ctx, ast.Load)
+            and not (isinstance(parent, ast.Attribute) and parent.value is node)
+        ):
+            self.add(node, "module-as-value", f"uses the module {name} as a value")
+
+    def attribute_name(self, node: ast.AST, attr: str) -> bool:
+        if self.dunder(node, attr):
+            return True
+        if attr in self.rules.attributes:
+            self.add(node, "forbidden-attribute", f"uses the attribute .{attr}")
+            return True
+        return False
+
+    def visit_attribute(self, node: ast.Attribute, taint: _Taint) -> None:
+        if self.attribute_name(node, node.attr):
+            return
+        if isinstance(node.ctx, (ast.Store, ast.Del)) and taint.tainted(node.value):
+            self.add(
+                node,
+                "monkeypatch",
+                f"sets or deletes {ast.unparse(node)}, an attribute of a module or of something taken from one",
+            )
+        parent = self.parent.get(node)
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return  # the outermost attribute of the chain resolves it
+        root, attrs = _chain(node)
+        if not (isinstance(root, ast.Name) and root.id in self.modules):
+            return
+        parts = list(self.modules[root.id])
+        for attr in attrs:
+            parts.append(attr)
+            name = ".".join(parts)
+            if attr.startswith("_"):
+                if not _DUNDER.fullmatch(attr):
+                    self.add(node, "private-attribute", f"uses {name}")
+                return
+            verdict = self.rules.classify(parts)
+            if verdict == "forbidden" and name not in self.rules.partial:
+                self.add(node, "forbidden-module", f"uses {name}")
+                return
+            if verdict == "denied" and name not in self.rules.partial:
+                self.not_allowed(node, name)
+                return
+        called = isinstance(parent, ast.Call) and parent.func is node
+        if ".".join(parts) in self.rules.moduleish and not called:
+            self.add(node, "module-as-value", f"uses the module {'.'.join(parts)} as a value")
+
+    def visit_call(self, node: ast.Call, taint: _Taint) -> None:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in DYNAMIC_ATTRIBUTE:
+            name = node.args[1] if len(node.args) >= 2 else None
+            starred = any(isinstance(a, ast.Starred) for a in node.args)
+            if (
+                starred
+                or node.keywords
+                or not (isinstance(name, ast.Constant) and isinstance(name.value, str))
+            ):
+                self.add(node, "dynamic-attribute", f"{func.id} with a computed attribute name")
+                return
+            self.attribute_name(node, name.value)
+            if func.id in ("setattr", "delattr") and taint.tainted(node.args[0]):
+                self.add(
+                    node,
+                    "monkeypatch",
+                    f"{func.id} on {ast.unparse(node.args[0])}, a module or something taken from one",
+                )
+        elif isinstance(func, ast.Attribute) and func.attr in ("format", "format_map"):
+            receiver = func.value
+            if not (isinstance(receiver, ast.Constant) and isinstance(receiver.value, str)):
+                self.add(
+                    node, "format-string", f".{func.attr} on a format string built at run time"
+                )
+            else:
+                bad = _format_fields_reaching(receiver.value)
+                if bad:
+                    self.add(
+                        node, "format-string", f"format field {{{bad}}} reads a private attribute"
+                    )
+
+    def visit_string(self, node: ast.Constant) -> None:
+        parent = self.parent.get(node)
+        if isinstance(parent, ast.Expr):
+            return  # a docstring or a bare string: documentation, never looked up
+        for found in _DUNDER.finditer(node.value):
+            if found.group(0) not in self.rules.dunders:
+                self.add(node, "dunder", f"a string names {found.group(0)}")
+                return
+
+    def annotation(self, node: ast.AST | None) -> None:
+        # typing.get_type_hints (and functools.singledispatch through it) evaluates string
+        # annotations, so their text is checked as the code it is.
+        if node is None:
+            return
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                try:
+                    inner = ast.parse(sub.value, mode="eval")
+                except (SyntaxError, ValueError):
+                    continue  # get_type_hints cannot evaluate it either
+                for item in ast.walk(inner):
+                    if hasattr(item, "lineno"):
+                        item.lineno = sub.lineno
+                    for child in ast.iter_child_nodes(item):
+                        self.parent[child] = item
+                taint = _Taint([], self.parent, set(self.modules))
+                for item in ast.walk(inner):
+                    self.visit(item, taint)
+
+
+def _chain(node: ast.expr) -> tuple[ast.expr, list[str]]:
+    """The root of an attribute chain and its attribute names: `a.b.c` -> (a, [b, c])."""
+    attrs = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    attrs.reverse()
+    return node, attrs
+
+
+def _format_fields_reaching(text: str) -> str | None:
+    """The first format field of `text` that reads an attribute or item starting with `_`."""
+    pending = [text]
+    while pending:
+        try:
+            parsed = list(string.Formatter().parse(pending.pop()))
+        except (ValueError, IndexError):
+            return None  # str.format refuses it too
+        for _, field_name, spec, _ in parsed:
+            if field_name and re.search(r"[.\[]\s*_", field_name):
+                return field_name
+            if spec and "{" in spec:
+                pending.append(spec)
+    return None
+
+
+class _Taint:
+    """Which names and attributes may hold a module or something taken from one.
+
+    Scope-blind on purpose: a name tainted anywhere is tainted everywhere. Honest code sets
+    attributes on `self` and on objects it builds, which stay clean.
+    """
+
+    def __init__(self, nodes: list[ast.AST], parent: dict, modules: set[str]) -> None:
+        self.modules = modules
+        self.names = set(modules)
+        self.attrs: set[str] = set()
+        self.funcs: set[str] = set()
+        self.parent = parent
+        self.memo: dict[ast.AST, bool] = {}
+        if nodes:
+            self.solve(nodes)
+
+    def solve(self, nodes: list[ast.AST]) -> None:
+        bindings: list[tuple[list[ast.AST], ast.AST]] = []
+        returns: list[tuple[str, ast.AST]] = []
+        calls: list[ast.Call] = []
+        defs: dict[str, list[tuple[ast.arguments, bool]]] = {}
+        classes: dict[str, ast.ClassDef] = {}
+        escaped: set[str] = set()
+        for node in nodes:
+            if isinstance(node, ast.Assign):
+                bindings.append((node.targets, node.value))
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value:
+                bindings.append(([node.target], node.value))
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                bindings.append(([node.target], node.iter))
+            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                bindings.append(([node.optional_vars], node.context_expr))
+            elif isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and node.value:
+                owner = self.owner(node)
+                if owner is not None:
+                    returns.append((owner, node.value))
+            elif isinstance(node, ast.Call):
+                calls.append(node)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                method = isinstance(self.parent.get(node), ast.ClassDef)
+                defs.setdefault(node.name, []).append((node.args, method))
+                args = node.args
+                positional = [*args.posonlyargs, *args.args]
+                for arg, default in zip(positional[::-1], args.defaults[::-1], strict=False):
+                    bindings.append(([ast.Name(id=arg.arg, ctx=ast.Store())], default))
+                for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+                    if default is not None:
+                        bindings.append(([ast.Name(id=arg.arg, ctx=ast.Store())], default))
+            elif isinstance(node, ast.ClassDef):
+                classes[node.name] = node
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                parent = self.parent.get(node)
+                if not (isinstance(parent, ast.Call) and parent.func is node):
+                    escaped.add(node.id)
+        for _ in range(12):
+            before = (len(self.names), len(self.attrs), len(self.funcs))
+            self.memo.clear()
+            for targets, value in bindings:
+                if self.tainted(value):
+                    for target in targets:
+                        self.bind(target)
+            for owner, value in returns:
+                if self.tainted(value):
+                    self.funcs.add(owner)
+            any_tainted_call = False
+            for call in calls:
+                args = [*call.args, *(k.value for k in call.keywords)]
+                if not any(self.tainted(a) for a in args):
+                    continue
+                any_tainted_call = True
+                func = call.func
+                callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if isinstance(func, ast.Attribute):
+                    # `box.append(module)` puts the module in `box`
+                    self.bind_container(func.value)
+                if callee in defs:
+                    self.taint_params(defs[callee])
+                if callee in classes:
+                    self.taint_class(classes[callee], defs)
+            if any_tainted_call:
+                for name in escaped & set(defs):
+                    self.taint_params(defs[name])
+                for name in escaped & set(classes):
+                    self.taint_class(classes[name], defs)
+            if (len(self.names), len(self.attrs), len(self.funcs)) == before:
+                break
+        self.memo.clear()
+
+    def owner(self, node: ast.AST) -> str | None:
+        while node in self.parent:
+            node = self.parent[node]
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return node.name
+            if isinstance(node, ast.Lambda):
+                return None
+        return None
+
+    def taint_params(self, signatures: list[tuple[ast.arguments, bool]]) -> None:
+        for args, method in signatures:
+            params = [*args.posonlyargs, *args.args]
+            if method:
+                params = params[1:]  # self or cls: the object being built, not an argument
+            params += [*args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
+            self.names.update(p.arg for p in params)
+
+    def taint_class(self, node: ast.ClassDef, defs: dict) -> None:
+        # A class called with a tainted argument may keep it in any field or attribute.
+        for item in node.body:
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                self.attrs.add(item.target.id)
+            elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.taint_params([(item.args, True)])
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store):
+                self.attrs.add(sub.attr)
+
+    def bind(self, target: ast.AST) -> None:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                self.names.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                self.attrs.add(node.attr)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                self.bind_container(node.value)
+
+    def bind_container(self, node: ast.AST) -> None:
+        root, attrs = _chain(node)
+        if attrs:
+            self.attrs.add(attrs[-1])
+        elif isinstance(root, ast.Name) and root.id not in self.modules:
+            self.names.add(root.id)
+
+    def tainted(self, expr: ast.AST) -> bool:
+        """True when `expr` may evaluate to a module or to something taken from one."""
+        if expr in self.memo:
+            return self.memo[expr]
+        result = False
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                if node.id in self.names and not self.called_through_module(node):
+                    result = True
+                    break
+            elif isinstance(node, ast.Attribute) and node.attr in self.attrs:
+                result = True
+                break
+            elif isinstance(node, ast.Call):
+                func = node.func
+                callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if callee in self.funcs:
+                    result = True
+                    break
+        self.memo[expr] = result
+        return result
+
+    def called_through_module(self, node: ast.Name) -> bool:
+        # `mx.zeros(3)` returns an array, not the module: a call through a module is clean.
+        if node.id not in self.modules:
+            return False
+        current: ast.AST = node
+        parent = self.parent.get(current)
+        while isinstance(parent, ast.Attribute) and parent.value is current:
+            current, parent = parent, self.parent.get(parent)
+        return isinstance(parent, ast.Call) and parent.func is current
+
+
+def _exercise_for(path: Path, policy: Policy, files: dict[str, str]) -> str:
+    known = {ident for ident, _, _ in policy.exercises}
+    if path.parent.name in known:  # tests/meta/wrong/<exercise id>/<mistake>.py
+        return path.parent.name
+    return files.get(path.name, "")
+
+
+def _paths(args: list[str]) -> Iterator[Path]:
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.py") if "__pycache__" not in p.parts)
+        elif path.is_file():
+            yield path
+        else:
+            raise UsageError(f"no such file or folder: {arg}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m grader.policy FILE_OR_DIR...`: print each violation; exit 1 if any."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help"):
+        print(__doc__.strip().splitlines()[-1].strip())
+        return 0 if args else 2
+    try:
+        root = find_root()
+        policy = load_policy(root)
+        files = {ex.file: ex.id for ex in load_course(root).exercises}
+        count = 0
+        for path in _paths(args):
+            for violation in policy.check_file(path, _exercise_for(path, policy, files)):
+                print(violation.describe())
+                count += 1
+    except GraderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return 1 if count else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
