@@ -12,18 +12,19 @@ from mlx.utils import tree_flatten
 
 from grader.checklib import describe, expect, expect_array, graph_primitives, is_evaluated
 
-# The array methods through which Python code can start an evaluation without calling mx.eval.
-IMPLICIT_EVALUATIONS = (
-    "item",
-    "tolist",
-    "__float__",
-    "__int__",
-    "__bool__",
-    "__index__",
-    "__repr__",
-    "__format__",
-    "__array__",
-)
+# The array methods through which Python code can start an evaluation without calling mx.eval,
+# and how a message names each.
+IMPLICIT_EVALUATIONS = {
+    "item": ".item()",
+    "tolist": ".tolist()",
+    "__float__": "float()",
+    "__int__": "int()",
+    "__bool__": "bool() or if",
+    "__index__": "use as an index",
+    "__repr__": "print or repr",
+    "__format__": "an f-string",
+    "__array__": "np.array",
+}
 
 
 class Recorder:
@@ -137,7 +138,7 @@ def count_evaluations(namespace: dict[str, Any]) -> Iterator[list[str]]:
     def implicit(name: str, real: Any) -> Any:
         def wrapper(self: mx.array, *args: Any, **kwargs: Any) -> Any:
             if not is_evaluated(self):
-                started.append(name)
+                started.append(IMPLICIT_EVALUATIONS[name])
             return real(self, *args, **kwargs)
 
         return wrapper
