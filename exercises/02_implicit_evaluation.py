@@ -99,7 +99,8 @@ def check_and_process(x: mx.array) -> mx.array:
 
 
 def leaky_relu(x: mx.array, slope: float) -> mx.array:
-    """Return, element by element, `x` where `x > 0` and `slope * x` elsewhere.
+    """Return, element by element, `x` where `x > 0` and `slope * x` elsewhere. `slope` is any
+    positive number, 1 and above included.
 
     Decide for each element separately, keep the dtype of `x`, return a lazy array, and work
     under `mx.compile`.

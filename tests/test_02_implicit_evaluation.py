@@ -139,6 +139,28 @@ def test_all_within_returns_a_python_bool_for_any_shape(student, shape, dtype, s
     expect(result is expected, f"{call} returned {result!r}; expected {expected!r}")
 
 
+def test_all_within_counts_a_difference_equal_to_tol_as_within(student):
+    # Every value here is exact in float32 and bfloat16, so |a - b| is exactly 0.25 or 0.5.
+    cases = [
+        ([1.0, 2.0], [1.25, 1.75], 0.25, True),
+        ([[0.5], [-1.0]], [[0.25], [-1.25]], 0.25, True),
+        ([1.0, 2.0], [1.25, 2.5], 0.25, False),
+        ([3.0], [3.5], 0.5, True),
+        ([3.0], [3.5], 0.25, False),
+    ]
+    for dtype in ("float32", "bfloat16"):
+        for a, b, tol, expected in cases:
+            call = f"all_within(mx.array({a}), mx.array({b}), tol={tol}) with {dtype} arrays"
+            result = student.all_within(
+                mx.array(a, dtype=FLOATS[dtype]), mx.array(b, dtype=FLOATS[dtype]), tol
+            )
+            expect(
+                result is expected,
+                f"{call} returned {result!r}; expected {expected!r}: the spec says |a - b| <= tol, "
+                "so a difference of exactly tol is within",
+            )
+
+
 @given(
     shape=st.lists(st.integers(1, 4), min_size=1, max_size=2).map(tuple),
     dtype=st.sampled_from(["int32", "float32"]),
@@ -157,9 +179,11 @@ def test_check_and_process_matches_the_chapter(student, shape, dtype, data):
 
 
 def test_check_and_process_takes_both_branches_under_compile(student):
+    # [2, 3] doubles to a sum of exactly 10, which is not greater than 10.
     cases = [([1, 2, 3, 4], [6, 12, 18, 24]), ([1, 1], [7, 7]), ([2, 3], [9, 11])]
     for values, expected in cases:
-        call = f"mx.compile(check_and_process)(mx.array({values}))"
+        total = 2 * sum(values)
+        call = f"mx.compile(check_and_process)(mx.array({values})) (sum of processed = {total})"
         result = call_compiled(student.check_and_process, mx.array(values), call=call)
         expect_array(result, mx.array(expected), call)
 
@@ -205,3 +229,10 @@ def test_leaky_relu_stays_lazy_and_compiles(student):
     )
     compiled = call_compiled(student.leaky_relu, x, 0.1, call="mx.compile(leaky_relu)(x, 0.1)")
     expect_array(compiled, expected, "mx.compile(leaky_relu)(mx.array([-2, -0.5, 0, 0.5, 2]), 0.1)")
+    # A slope above 1 tells "x where x > 0" apart from max(x, slope * x).
+    steep = call_compiled(student.leaky_relu, x, 2.0, call="mx.compile(leaky_relu)(x, 2.0)")
+    expect_array(
+        steep,
+        [-4.0, -1.0, 0.0, 0.5, 2.0],
+        "mx.compile(leaky_relu)(mx.array([-2, -0.5, 0, 0.5, 2]), 2.0)",
+    )
