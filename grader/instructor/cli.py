@@ -30,6 +30,7 @@ def instructor_errors(command):
 
 def instructor_commands() -> list[click.Command]:
     """The commands grader/cli.py adds to `grade`."""
+    from grader.instructor.collect_cli import collect_command
     from grader.instructor.export import export
 
-    return [export]
+    return [collect_command, export]

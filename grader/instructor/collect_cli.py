@@ -1,0 +1,162 @@
+"""The `grade collect` command: options in, one collect, a short account out.
+
+Exit codes: 0 every submission graded without a flag; 1 graded, with flags (see summary.html);
+2 usage error; 3 could not run; 130 interrupted (what finished is kept).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from grader.instructor.cli import instructor_errors
+from grader.instructor.collect import ClassResult, Options, collect
+from grader.manifest import load_course
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _safe(text: str) -> str:
+    """Student-supplied text on one line with no control characters."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
+class _Progress:
+    """A progress bar on a terminal, one plain line per grading elsewhere."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        if done == 0:
+            click.echo(f"{_safe(what)}; {total} grading job(s) to run", err=True)
+            if self.tty and total:
+                self.bar = click.progressbar(
+                    length=total, label="Grading", file=sys.stderr, show_pos=True
+                )
+                self.bar.__enter__()
+            return
+        if self.bar is not None:
+            self.bar.label = _safe(what)[:40]
+            self.bar.update(1)
+            if done == total:
+                self.bar.__exit__(None, None, None)
+                self.bar = None
+        else:
+            click.echo(f"[{done}/{total}] {_safe(what)}", err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@click.command("collect", context_settings=CONTEXT)
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH..."
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("gradebook"),
+    show_default=True,
+    help="Folder for gradebook.sqlite, grades.csv, checks.csv, reports/ and summary.html; an existing gradebook there is added to.",
+)
+@click.option(
+    "--checks",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Hidden checks: test_NN_<id>.py files and a checks.toml giving their points.",
+)
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="CSV",
+    help="Class list (CSV with a header; a student/id column, optionally name): flags strangers and lists who handed nothing in.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Gradings at once [default: one per core].",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Time limit per check [default: from course.toml].",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=64),
+    default=None,
+    metavar="MIB",
+    help="Memory limit of each grading process in MiB [default: from course.toml].",
+)
+@instructor_errors
+def collect_command(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    checks: Path | None,
+    roster: Path | None,
+    jobs: int | None,
+    timeout: float | None,
+    memory_limit: int | None,
+) -> None:
+    """Regrade a class's submissions into a gradebook.
+
+    Each PATH is a grade-report.json, a folder laid out like exercises/, a folder holding one of
+    those per student, or a .zip of any of them. Every report is checked (schema, source digests,
+    course version) and its sources regraded with this checkout's checks; results are cached in
+    the gradebook, so running collect again grades only what is new."""
+    course = load_course()
+    progress = _Progress()
+    options = Options(
+        paths=list(paths),
+        out_dir=out_dir,
+        checks=checks,
+        roster=roster,
+        jobs=jobs or os.cpu_count() or 1,
+        timeout=timeout,
+        memory_mib=memory_limit,
+    )
+    try:
+        result = collect(course, options, progress)
+    finally:
+        progress.close()
+    for line in account(result):
+        click.echo(line)
+    sys.exit(1 if result.flagged or result.notes else 0)
+
+
+def account(result: ClassResult) -> list[str]:
+    """What the instructor reads after a collect."""
+    graded = [row for row in result.rows if row.graded]
+    lines = [
+        f"Collected {len(result.rows)} student(s): {len(graded)} graded, {len(result.flagged)} flagged; "
+        f"{result.graded_now} exercise grading(s) run, {result.cached} taken from the gradebook."
+    ]
+    for row in result.flagged:
+        kinds = ", ".join(dict.fromkeys(kind for kind, _ in row.flags))
+        score = f"{row.total:g}/{row.maximum:g}" if row.graded else "not graded"
+        lines.append(f"  {_safe(row.student)} ({score}): {_safe(kinds)}")
+    for note in result.notes:
+        lines.append(f"  input: {_safe(note)}")
+    flagged_checks = [s for s in result.checks if s.flags]
+    if flagged_checks:
+        lines.append(
+            f"{len(flagged_checks)} of {len(result.checks)} checks flagged (pass rate or discrimination): see checks.csv."
+        )
+    out = result.out_dir
+    shown = os.path.relpath(out) if out.is_relative_to(Path.cwd()) else str(out)
+    lines.append(
+        f"Wrote {shown}/: grades.csv, checks.csv, summary.html, reports/ ({len(graded)}), gradebook.sqlite."
+    )
+    return lines

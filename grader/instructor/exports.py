@@ -1,0 +1,148 @@
+"""What a collect leaves in --out-dir besides the gradebook: grades.csv for the LMS, checks.csv,
+reports/<student>.json and summary.html. Every file is written atomically: a reader (or an
+interrupted run) sees the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.errors import ReportError
+
+if TYPE_CHECKING:
+    from grader.instructor.collect import ClassResult
+
+TOTAL_COLUMN = "MLX course total"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror}; pick another --out-dir") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ReportError(
+                f"cannot write {path}: {exc.strerror}; pick another --out-dir"
+            ) from exc
+        raise
+
+
+def grades_csv(result: ClassResult) -> str:
+    """One row per student: name, id, one column per exercise, total, maximum, percent, flags.
+
+    The student id sits in a column named `SIS Login ID`, which Canvas matches students on;
+    Moodle maps any column to a user field when importing."""
+    exercises = result.course.exercises
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "Student",
+            "SIS Login ID",
+            *(f"{i:02d} {ex.title}" for i, ex in enumerate(exercises, 1)),
+            TOTAL_COLUMN,
+            "Maximum",
+            "Percent",
+            "Flags",
+        ]  # fmt: skip
+    )
+    for row in result.rows:
+        writer.writerow(
+            [
+                _cell(row.name or row.student),
+                _cell(row.student),
+                *(
+                    _number(row.scores[ex.id]) if ex.id in row.scores else (0 if row.graded else "")
+                    for ex in exercises
+                ),
+                _number(row.total) if row.graded else "",
+                _number(row.maximum),
+                f"{row.percent:.1f}" if row.graded else "",
+                _cell("; ".join(sorted({kind for kind, _ in row.flags}))),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def checks_csv(result: ClassResult) -> str:
+    """One row per check: pass rate, mean points, discrimination and flags."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "exercise",
+            "check",
+            "hidden",
+            "points",
+            "students",
+            "pass_rate",
+            "mean_points",
+            "discrimination",
+            "flags",
+        ]
+    )
+    for s in result.checks:
+        writer.writerow(
+            [
+                s.exercise, s.name, int(s.hidden), _number(s.points), s.students,
+                "" if s.pass_rate is None else f"{s.pass_rate:.3f}",
+                "" if s.mean_points is None else f"{s.mean_points:.3f}",
+                "" if s.discrimination is None else f"{s.discrimination:.3f}",
+                "; ".join(s.flags),
+            ]
+        )  # fmt: skip
+    return buffer.getvalue()
+
+
+def report_names(students: list[str]) -> dict[str, str]:
+    """A safe, distinct file name for each student's verified report."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for student in students:
+        base = re.sub(r"[^A-Za-z0-9._@+-]", "_", student).lstrip(".")[:100] or "student"
+        name, n = base, 1
+        while name.lower() in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name.lower())
+        names[student] = f"{name}.json"
+    return names
+
+
+def write_exports(result: ClassResult) -> None:
+    """Write grades.csv, checks.csv, reports/ and summary.html into the result's out-dir."""
+    from grader.instructor.summary import summary_html
+
+    out = result.out_dir
+    names = report_names([row.student for row in result.rows if row.report is not None])
+    for row in result.rows:
+        if row.report is not None:
+            data = json.dumps(row.report, indent=2, ensure_ascii=False) + "\n"
+            write_atomically(out / "reports" / names[row.student], data.encode("utf-8"))
+    write_atomically(out / "grades.csv", grades_csv(result).encode("utf-8"))
+    write_atomically(out / "checks.csv", checks_csv(result).encode("utf-8"))
+    write_atomically(out / "summary.html", summary_html(result).encode("utf-8"))
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _cell(text: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,27 @@
+"""The kinds of flag a collect puts on a student, in the order the summary lists them."""
+
+from __future__ import annotations
+
+UNREADABLE = "unreadable report"
+INVALID = "invalid report"
+MISMATCHED = "sources do not match digests"
+OTHER_COURSE = "report for another course"
+STALE = "stale course version"
+SCORE_MISMATCH = "claimed score differs"
+POLICY = "policy violation"
+SUSPICIOUS = "suspicious code"
+SAME_SOURCE = "same source as others"
+DUPLICATE = "duplicate id"
+NOT_IN_ROSTER = "not in roster"
+NO_SUBMISSION = "no submission"
+NOT_GRADED = "not graded"
+INPUT = "input"
+ORDER = (
+    UNREADABLE, INVALID, MISMATCHED, OTHER_COURSE, STALE, SCORE_MISMATCH, POLICY, SUSPICIOUS,
+    SAME_SOURCE, DUPLICATE, NOT_IN_ROSTER, NO_SUBMISSION, NOT_GRADED, INPUT,
+)  # fmt: skip
+
+
+def rank(kind: str) -> int:
+    """Position of a flag kind in ORDER (unknown kinds last)."""
+    return ORDER.index(kind) if kind in ORDER else len(ORDER)

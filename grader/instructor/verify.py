@@ -1,0 +1,178 @@
+"""Checking a submitted report before anything in it is believed: the schema, the sources against
+their digests, the course and its checks against the instructor's checkout. What the report
+claims is kept apart from what it proves, so the claim can be compared with the regrade."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from grader.errors import CourseError
+from grader.instructor.flags import INVALID, MISMATCHED, OTHER_COURSE, STALE, UNREADABLE
+from grader.instructor.inputs import Submission
+from grader.manifest import Course
+from grader.report import SCHEMA_PATH
+
+
+@dataclass
+class Claim:
+    """What a report says about itself: its total and each check's outcome and points."""
+
+    score: float | None = None
+    checks: dict[str, tuple[str, float]] = field(
+        default_factory=dict
+    )  # check id -> (outcome, points)
+
+
+@dataclass
+class Checked:
+    """A submission after verification: the sources to grade, the student's id and its flags."""
+
+    student: str
+    origin: str
+    kind: str
+    sources: dict[str, str]  # exercise id -> text
+    claim: Claim | None
+    flags: list[tuple[str, str]]  # (kind, detail)
+
+
+def source_sha256(text: str) -> str:
+    """The digest a report records for a source: SHA-256 of its UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def verify(submission: Submission, course: Course, checks_sha256: str) -> Checked:
+    """Check `submission` against the schema, its digests and the course; flags, never raises."""
+    checked = Checked(
+        student=submission.name,
+        origin=submission.origin,
+        kind=submission.kind,
+        sources=dict(submission.sources),
+        claim=None,
+        flags=list(submission.problems),
+    )
+    if submission.kind != "report" or any(k == UNREADABLE for k, _ in checked.flags):
+        return checked
+    report = submission.report
+    if not isinstance(report, dict):
+        checked.flags.append((INVALID, f"{submission.origin} is JSON but not a report object"))
+        return checked
+    if isinstance(report.get("student"), str) and report["student"].strip():
+        checked.student = report["student"].strip()
+    errors = schema_errors(report)
+    if errors:
+        checked.flags.append((INVALID, f"{submission.origin}: " + "; ".join(errors)))
+    course_info = report.get("course") if isinstance(report.get("course"), dict) else {}
+    if course_info.get("name") != course.name:
+        checked.flags.append(
+            (
+                OTHER_COURSE,
+                f"{submission.origin} is for course {course_info.get('name')!r}, not {course.name!r}; not graded",
+            )
+        )
+        return checked
+    if course_info.get("checks_sha256") != checks_sha256:
+        checked.flags.append(
+            (
+                STALE,
+                f"graded by the student with other checks (course version {course_info.get('version')!r}); regraded with yours",
+            )
+        )
+    checked.claim = _claim(report)
+    known = {ex.id for ex in course.exercises}
+    exercises = report.get("exercises") if isinstance(report.get("exercises"), list) else []
+    for entry in exercises:
+        if not isinstance(entry, dict) or entry.get("id") not in known:
+            continue
+        text = entry.get("source")
+        if not isinstance(text, str):
+            continue  # an exercise the student's file lacked
+        if entry.get("submission_sha256") != source_sha256(text):
+            checked.flags.append(
+                (
+                    MISMATCHED,
+                    f"{entry['id']}: the source is not the one its digest names; the source was graded",
+                )
+            )
+        checked.sources[entry["id"]] = text
+    if not checked.sources and not errors:
+        checked.flags.append((INVALID, f"{submission.origin} carries no exercise source to grade"))
+    return checked
+
+
+def schema_errors(report: dict[str, Any], limit: int = 3) -> list[str]:
+    """Up to `limit` ways `report` breaks grader/report.schema.json (empty when it conforms)."""
+    validator = _validator()
+    errors = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
+    out = []
+    for error in errors[:limit]:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+        out.append(f"{where}: {message}")
+    if len(errors) > limit:
+        out.append(f"and {len(errors) - limit} more schema errors")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    try:
+        import jsonschema
+    except ImportError as exc:
+        raise CourseError(
+            "grade collect validates reports with jsonschema: pip install -e '.[dev]' (or pip install jsonschema)"
+        ) from exc
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _claim(report: dict[str, Any]) -> Claim:
+    claim = Claim()
+    if isinstance(report.get("score"), (int, float)):
+        claim.score = float(report["score"])
+    for entry in report.get("exercises") or []:
+        if not isinstance(entry, dict):
+            continue
+        for check in entry.get("checks") or []:
+            if (
+                isinstance(check, dict)
+                and isinstance(check.get("id"), str)
+                and isinstance(check.get("points"), (int, float))
+            ):
+                claim.checks[check["id"]] = (str(check.get("outcome")), float(check["points"]))
+    return claim
+
+
+def compare_claim(claim: Claim, verified: dict[str, tuple[str, float, bool]]) -> str | None:
+    """Why the claimed and verified scores differ (None when they agree).
+
+    `verified` maps check id -> (outcome, points, hidden). Only checks that ran in both gradings
+    are compared: a GPU check skipped on the instructor's machine, or a hidden check the student
+    never saw, is no discrepancy."""
+    problems = []
+    claimed_sum = sum(points for _, points in claim.checks.values())
+    if claim.score is not None and abs(claim.score - claimed_sum) > 1e-6:
+        problems.append(
+            f"the report's score {claim.score:g} is not the sum of its checks ({claimed_sum:g})"
+        )
+    differing = []
+    for check_id, (outcome, points, hidden) in verified.items():
+        if hidden or check_id not in claim.checks:
+            continue
+        claimed_outcome, claimed_points = claim.checks[check_id]
+        if "skipped" in (outcome, claimed_outcome):
+            continue
+        if abs(claimed_points - points) > 1e-6:
+            differing.append((check_id.split("::")[-1], claimed_points, points))
+    if differing:
+        claimed = sum(c for _, c, _ in differing)
+        verified_points = sum(v for _, _, v in differing)
+        names = ", ".join(name for name, _, _ in differing[:3])
+        more = f" and {len(differing) - 3} more" if len(differing) > 3 else ""
+        problems.append(
+            f"{len(differing)} check(s) claim {claimed:g} points but verify at {verified_points:g} ({names}{more})"
+        )
+    return "; ".join(problems) or None
