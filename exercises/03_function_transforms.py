@@ -29,13 +29,14 @@ differential privacy, which a single batched `grad` of the mean loss cannot give
 What a transformed function returns is lazy like any other array: the chapter's "before eval"
 print of a gradient shows the number only because printing evaluates it.
 
-The chapter lists `simplify()` next to `grad()` and `vmap()`. It no longer exists: it was removed
-in MLX v0.1.0 (January 2024) and `hasattr(mx, "simplify")` is False. Graph optimisation is done by
-`mx.compile` today. Besides `grad`, `value_and_grad` and `vmap`, MLX offers `vjp`, `jvp`,
+The chapter lists `simplify()` next to `grad()` and `vmap()`. It no longer exists: v0.0.11 was
+the last release that had it, and it went with v0.1.0, tagged on 1 February 2024
+(`hasattr(mx, "simplify")` is False). Graph optimisation is done by `mx.compile` today. Besides `grad`, `value_and_grad` and `vmap`, MLX offers `vjp`, `jvp`,
 `compile`, `checkpoint` and `custom_function`.
 
 Implement the functions below with MLX's transforms. Do not approximate derivatives with finite
-differences and do not evaluate anything: return lazy arrays.
+differences and do not evaluate anything: return lazy arrays. The functions you return are
+transformed again by the checks (`mx.vmap`, `mx.compile`), as any MLX function can be.
 """
 
 from collections.abc import Callable
