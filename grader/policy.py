@@ -601,57 +601,119 @@ def _format_fields_reaching(text: str) -> str | None:
     return None
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+# Methods that put their argument into the container they are called on.
+_STORING_METHODS = frozenset(
+    {"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"}
+)
+
+
 class _Taint:
     """Which names and attributes may hold a module or something taken from one.
 
-    Scope-blind on purpose: a name tainted anywhere is tainted everywhere. Honest code sets
-    attributes on `self` and on objects it builds, which stay clean.
+    Names are tracked per function scope (a closure sees its enclosing scopes); attribute
+    names are tracked file-wide. Honest code sets attributes on `self` and on objects it
+    builds, which stay clean.
     """
 
     def __init__(self, nodes: list[ast.AST], parent: dict, modules: set[str]) -> None:
         self.modules = modules
-        self.names = set(modules)
-        self.attrs: set[str] = set()
-        self.funcs: set[str] = set()
         self.parent = parent
+        self.names: set[tuple[ast.AST | None, str]] = set()
+        self.attrs: set[str] = set()
+        self.funcs: set[str] = set()  # functions (by name) that may return a module
+        self.scopes: dict[ast.AST, ast.AST | None] = {}
+        self.globals: set[tuple[ast.AST, str]] = set()
         self.memo: dict[ast.AST, bool] = {}
         if nodes:
             self.solve(nodes)
 
+    def scope(self, node: ast.AST) -> ast.AST | None:
+        """The function or lambda whose local `node` is (None: the module)."""
+        if node in self.scopes:
+            return self.scopes[node]
+        chain = []
+        current = node
+        found = None
+        while current in self.parent:
+            chain.append(current)
+            current = self.parent[current]
+            if current in self.scopes:
+                found = self.scopes[current]
+                break
+            if isinstance(current, _SCOPES):
+                found = current
+                break
+        for item in chain:
+            self.scopes[item] = found
+        return found
+
+    def has(self, node: ast.Name) -> bool:
+        scope = self.scope(node)
+        while True:
+            if (scope, node.id) in self.names:
+                return True
+            if scope is None:
+                return False
+            scope = self.scope(scope)
+
+    def add_name(self, scope: ast.AST | None, name: str) -> None:
+        if scope is not None and (scope, name) in self.globals:
+            scope = None
+        self.names.add((scope, name))
+
     def solve(self, nodes: list[ast.AST]) -> None:
-        bindings: list[tuple[list[ast.AST], ast.AST]] = []
+        # (scope the targets bind in, targets, value, bound in a class body)
+        bindings: list[tuple[ast.AST | None, list[ast.AST], ast.AST, bool]] = []
         returns: list[tuple[str, ast.AST]] = []
         calls: list[ast.Call] = []
-        defs: dict[str, list[tuple[ast.arguments, bool]]] = {}
-        classes: dict[str, ast.ClassDef] = {}
+        defs: dict[str, list[tuple[ast.AST, bool]]] = {}
         escaped: set[str] = set()
         for node in nodes:
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
+                scope = self.scope(node)
+                if scope is not None and isinstance(node, ast.Global):
+                    self.globals.update((scope, name) for name in node.names)
             if isinstance(node, ast.Assign):
-                bindings.append((node.targets, node.value))
+                targets, value = node.targets, node.value
             elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value:
-                bindings.append(([node.target], node.value))
+                targets, value = [node.target], node.value
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-                bindings.append(([node.target], node.iter))
+                targets, value = [node.target], node.iter
             elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-                bindings.append(([node.optional_vars], node.context_expr))
-            elif isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and node.value:
+                targets, value = [node.optional_vars], node.context_expr
+            else:
+                targets = []
+            if targets:
+                in_class = isinstance(self.parent.get(node), ast.ClassDef)
+                bindings.append((self.scope(targets[0]), targets, value, in_class))
+                if isinstance(node, ast.Assign) and isinstance(value, ast.Lambda):
+                    returns.extend((t.id, value.body) for t in targets if isinstance(t, ast.Name))
+                if isinstance(node, ast.Assign) and isinstance(value, ast.Name):
+                    returns.extend(  # `g = get`: g returns what get returns
+                        (t.id, ast.Call(func=value, args=[], keywords=[]))
+                        for t in targets
+                        if isinstance(t, ast.Name)
+                    )
+            if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and node.value:
                 owner = self.owner(node)
                 if owner is not None:
                     returns.append((owner, node.value))
             elif isinstance(node, ast.Call):
                 calls.append(node)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                method = isinstance(self.parent.get(node), ast.ClassDef)
-                defs.setdefault(node.name, []).append((node.args, method))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                if not isinstance(node, ast.Lambda):
+                    method = isinstance(self.parent.get(node), ast.ClassDef)
+                    defs.setdefault(node.name, []).append((node, method))
                 args = node.args
                 positional = [*args.posonlyargs, *args.args]
                 for arg, default in zip(positional[::-1], args.defaults[::-1], strict=False):
-                    bindings.append(([ast.Name(id=arg.arg, ctx=ast.Store())], default))
+                    bindings.append((node, [ast.Name(id=arg.arg, ctx=ast.Store())], default, False))
                 for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
                     if default is not None:
-                        bindings.append(([ast.Name(id=arg.arg, ctx=ast.Store())], default))
-            elif isinstance(node, ast.ClassDef):
-                classes[node.name] = node
+                        bindings.append(
+                            (node, [ast.Name(id=arg.arg, ctx=ast.Store())], default, False)
+                        )
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 parent = self.parent.get(node)
                 if not (isinstance(parent, ast.Call) and parent.func is node):
@@ -659,10 +721,10 @@ class _Taint:
         for _ in range(12):
             before = (len(self.names), len(self.attrs), len(self.funcs))
             self.memo.clear()
-            for targets, value in bindings:
+            for scope, targets, value, in_class in bindings:
                 if self.tainted(value):
                     for target in targets:
-                        self.bind(target)
+                        self.bind(scope, target, in_class)
             for owner, value in returns:
                 if self.tainted(value):
                     self.funcs.add(owner)
@@ -674,65 +736,55 @@ class _Taint:
                 any_tainted_call = True
                 func = call.func
                 callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-                if isinstance(func, ast.Attribute):
-                    # `box.append(module)` puts the module in `box`
-                    self.bind_container(func.value)
+                if isinstance(func, ast.Attribute) and func.attr in _STORING_METHODS:
+                    self.bind_container(self.scope(call), func.value)  # box.append(module)
                 if callee in defs:
                     self.taint_params(defs[callee])
-                if callee in classes:
-                    self.taint_class(classes[callee], defs)
             if any_tainted_call:
+                # a function handed around may be called with anything
                 for name in escaped & set(defs):
                     self.taint_params(defs[name])
-                for name in escaped & set(classes):
-                    self.taint_class(classes[name], defs)
             if (len(self.names), len(self.attrs), len(self.funcs)) == before:
                 break
         self.memo.clear()
 
     def owner(self, node: ast.AST) -> str | None:
-        while node in self.parent:
-            node = self.parent[node]
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return node.name
-            if isinstance(node, ast.Lambda):
-                return None
-        return None
+        scope = self.scope(node)
+        return scope.name if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
-    def taint_params(self, signatures: list[tuple[ast.arguments, bool]]) -> None:
-        for args, method in signatures:
+    def taint_params(self, signatures: list[tuple[ast.AST, bool]]) -> None:
+        for node, method in signatures:
+            args = node.args
             params = [*args.posonlyargs, *args.args]
             if method:
                 params = params[1:]  # self or cls: the object being built, not an argument
             params += [*args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
-            self.names.update(p.arg for p in params)
+            for param in params:
+                self.names.add((node, param.arg))
 
-    def taint_class(self, node: ast.ClassDef, defs: dict) -> None:
-        # A class called with a tainted argument may keep it in any field or attribute.
-        for item in node.body:
-            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-                self.attrs.add(item.target.id)
-            elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.taint_params([(item.args, True)])
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store):
-                self.attrs.add(sub.attr)
-
-    def bind(self, target: ast.AST) -> None:
-        for node in ast.walk(target):
-            if isinstance(node, ast.Name):
-                self.names.add(node.id)
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+    def bind(self, scope: ast.AST | None, target: ast.AST, in_class: bool) -> None:
+        pending = [target]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, (ast.Tuple, ast.List)):
+                pending.extend(node.elts)
+            elif isinstance(node, ast.Starred):
+                pending.append(node.value)
+            elif isinstance(node, ast.Name):
+                self.add_name(scope, node.id)
+                if in_class:  # a class attribute: reachable as C.name and self.name
+                    self.attrs.add(node.id)
+            elif isinstance(node, ast.Attribute):
                 self.attrs.add(node.attr)
-            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-                self.bind_container(node.value)
+            elif isinstance(node, ast.Subscript):
+                self.bind_container(scope, node.value)
 
-    def bind_container(self, node: ast.AST) -> None:
+    def bind_container(self, scope: ast.AST | None, node: ast.AST) -> None:
         root, attrs = _chain(node)
         if attrs:
             self.attrs.add(attrs[-1])
         elif isinstance(root, ast.Name) and root.id not in self.modules:
-            self.names.add(root.id)
+            self.add_name(self.scope(root) if root in self.parent else scope, root.id)
 
     def tainted(self, expr: ast.AST) -> bool:
         """True when `expr` may evaluate to a module or to something taken from one."""
@@ -741,12 +793,17 @@ class _Taint:
         result = False
         for node in ast.walk(expr):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                if node.id in self.names and not self.called_through_module(node):
+                if node.id in self.modules:
+                    if not self.called_through_module(node):
+                        result = True
+                        break
+                elif self.has(node) and not self.called(node):
                     result = True
                     break
             elif isinstance(node, ast.Attribute) and node.attr in self.attrs:
-                result = True
-                break
+                if not self.called(node):
+                    result = True
+                    break
             elif isinstance(node, ast.Call):
                 func = node.func
                 callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
@@ -756,10 +813,14 @@ class _Taint:
         self.memo[expr] = result
         return result
 
+    def called(self, node: ast.AST) -> bool:
+        # Calling a function taken from a module (`act = nn.relu; act(x)`) gives a value, not
+        # the module; a function that returns a module is caught through `funcs`.
+        parent = self.parent.get(node)
+        return isinstance(parent, ast.Call) and parent.func is node
+
     def called_through_module(self, node: ast.Name) -> bool:
         # `mx.zeros(3)` returns an array, not the module: a call through a module is clean.
-        if node.id not in self.modules:
-            return False
         current: ast.AST = node
         parent = self.parent.get(current)
         while isinstance(parent, ast.Attribute) and parent.value is current:
