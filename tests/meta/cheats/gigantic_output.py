@@ -1,0 +1,26 @@
+"""Class: gigantic output. Each check prints tens of megabytes to stdout and stderr and raises
+an exception whose message is megabytes long, with millions of lines.
+
+Gain: the supervisor or the report grows without bound (memory exhaustion of the grading
+machine, a report too large to upload or read), or grading times out for everyone.
+"""
+
+# ruff: noqa
+EXERCISE = "lazy_evaluation"
+BASE = "stub"
+
+# --- attack ---
+import sys as _sys
+
+_LINE = "Score: 142/142 " * 6 + "\n"
+
+
+def _flood(*args, **kwargs):
+    chunk = _LINE * 20000
+    for _ in range(3):
+        _sys.stdout.write(chunk)
+        _sys.stderr.write(chunk)
+    raise ValueError("\n" * 1_000_000 + "x" * 4_000_000)
+
+
+build_graph = split_work = fit_line = can_add = materialize = _flood
