@@ -41,38 +41,100 @@ def graph_primitives(*arrays: mx.array) -> list[str]:
 
 
 def describe(value: Any) -> str:
-    """A short, readable rendering of a value for failure messages. It evaluates a small array
-    (as printing does), so call it only once a check has failed, never in a message built up front."""
-    if isinstance(value, mx.array):
-        if value.size <= 12:
-            return f"mx.array({value.tolist()}, dtype={value.dtype})"
-        return f"mx.array(shape={tuple(value.shape)}, dtype={value.dtype})"
-    if isinstance(value, np.ndarray):
-        if value.size <= 12:
-            return f"np.array({value.tolist()}, dtype={value.dtype})"
-        return f"np.ndarray(shape={value.shape}, dtype={value.dtype})"
+    """A short, readable rendering of a value for failure messages. It evaluates an array (as
+    printing does), so call it only once a check has failed, never in a message built up front:
+    pass `expect` a lambda instead. Up to 12 elements are shown whole; larger arrays show their
+    shape, dtype and first values."""
+    if isinstance(value, (mx.array, np.ndarray)):
+        kind = "mx.array" if isinstance(value, mx.array) else "np.array"
+        shape = tuple(value.shape)
+        try:
+            if value.size <= 12:
+                return f"{kind}({value.tolist()}, dtype={value.dtype})"
+            flat = _host(value).reshape(-1)
+            first = ", ".join(_scalar(v) for v in flat[:6])
+            values = f", values [{first}, ... {flat.size - 6} more]"
+        except Exception:  # an array that cannot be evaluated here still has a shape
+            values = ""
+        return f"{kind}(shape={shape}, dtype={value.dtype}{values})"
     text = repr(value)
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _host(value: Any) -> np.ndarray:
+    """A NumPy copy of an array for messages (bfloat16, which NumPy lacks, as float32)."""
+    if isinstance(value, mx.array):
+        if value.dtype == mx.bfloat16:
+            value = value.astype(mx.float32)
+        return np.array(value)
+    return np.asarray(value)
+
+
+def _scalar(value: Any) -> str:
+    # str() of a NumPy scalar is its shortest round-trip form: 0.1 for float32(0.1), not 0.100000001
+    return str(value)
+
+
+def difference(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-6) -> str:
+    """Where two arrays differ, for a failure message: how many elements differ and the first
+    differing index with both values there (or the shapes when they differ). Evaluates both."""
+    got, want = _host(actual), _host(expected)
+    if got.shape != want.shape:
+        return f"shapes differ: {got.shape} returned, {want.shape} expected"
+    try:
+        if got.dtype.kind in "fc" or want.dtype.kind in "fc":
+            close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+        else:
+            close = got == want
+    except TypeError:
+        close = got == want
+    wrong = ~np.asarray(close, dtype=bool)
+    count = int(wrong.sum())
+    if count == 0:
+        return f"every element agrees within rtol={rtol:g}, atol={atol:g}"
+    index = tuple(int(i) for i in np.argwhere(wrong)[0]) if wrong.ndim else ()
+    values = f"got {_scalar(got[index])}, expected {_scalar(want[index])}"
+    if not index:
+        return f"the value differs: {values}"
+    verb = "differs" if count == 1 else "differ"
+    return (
+        f"{count} of {wrong.size} elements {verb}; "
+        f"first at index [{', '.join(map(str, index))}]: {values}"
+    )
 
 
 def expect_array(
     actual: Any, expected: Any, call: str, *, rtol: float = 1e-5, atol: float = 1e-6
 ) -> None:
-    """Fail unless `actual` is an mx.array with the shape, dtype and values of `expected`."""
+    """Fail unless `actual` is an mx.array with the shape, dtype and values of `expected`.
+
+    The message names the shapes and dtypes and, for values, how many elements differ and the
+    first differing index with both values, whatever the size of the arrays.
+    """
     expected = expected if isinstance(expected, mx.array) else mx.array(expected)
     if not isinstance(actual, mx.array):
         raise AssertionError(
             f"{call} returned {type(actual).__name__} {describe(actual)}; expected an mx.array {describe(expected)}"
         )
+    got = f"shape {tuple(actual.shape)}, dtype {actual.dtype}"
+    want = f"shape {tuple(expected.shape)}, dtype {expected.dtype}"
     if tuple(actual.shape) != tuple(expected.shape):
         raise AssertionError(
-            f"{call} returned shape {tuple(actual.shape)}; expected {tuple(expected.shape)} ({describe(expected)})"
+            f"{call} returned an array of {got}; expected {want}: {describe(expected)}"
         )
     if actual.dtype != expected.dtype:
-        raise AssertionError(f"{call} returned dtype {actual.dtype}; expected {expected.dtype}")
+        raise AssertionError(
+            f"{call} returned an array of {got}; expected {want} "
+            f"(values: {difference(actual, expected, rtol=rtol, atol=atol)})"
+        )
     same = mx.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True).item()
     if not same:
-        raise AssertionError(f"{call} returned {describe(actual)}; expected {describe(expected)}")
+        where = difference(actual, expected, rtol=rtol, atol=atol)
+        if actual.size <= 12:
+            raise AssertionError(
+                f"{call} returned {describe(actual)}; expected {describe(expected)}: {where}"
+            )
+        raise AssertionError(f"{call} returned an array of {got} that differs: {where}")
 
 
 def expect_ndarray(actual: Any, dtype: Any, shape: tuple[int, ...], call: str) -> None:
@@ -85,10 +147,13 @@ def expect_ndarray(actual: Any, dtype: Any, shape: tuple[int, ...], call: str) -
         )
 
 
-def expect(condition: bool, message: str) -> None:
-    """Fail with `message` unless `condition` holds (a plain assert that survives `python -O`)."""
+def expect(condition: bool, message: str | Callable[[], str]) -> None:
+    """Fail with `message` unless `condition` holds (a plain assert that survives `python -O`).
+
+    `message` may be a function returning the text: it is called only on failure, so a message
+    that describes arrays evaluates nothing while the check passes."""
     if not condition:
-        raise AssertionError(message)
+        raise AssertionError(message() if callable(message) else message)
 
 
 def expect_lazy(array: Any, call: str) -> None:
@@ -177,7 +242,6 @@ def run_isolated(
     if result.get("type") == "NotImplementedError":
         raise NotImplementedError(result["message"])  # an untouched stub, reported as such
     return result
-
 
 
 def spy_everywhere(

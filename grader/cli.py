@@ -13,17 +13,24 @@ from pathlib import Path
 
 import click
 
+from grader import assist
 from grader.errors import GraderError
 from grader.grading import grade
-from grader.hints import next_hints
+from grader.hints import reset_hints
 from grader.instructor.cli import instructor_commands
+from grader.lookup import find_exercise, match_exercise, select, suggestions
+from grader.loop import keys_for, remember
 from grader.manifest import Course, load_course
-from grader.render import list_line, run_lines, summary_lines
+from grader.progress import activity
+from grader.render import NORMAL, QUIET, VERBOSE, list_line, run_lines, summary_lines
 from grader.report import build_report, check_writable, write_report
 from grader.reset import is_pristine, reset_exercise
 from grader.runner import Limits, default_jobs
+from grader.state import ResultCache
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
 DEFAULT_REPORT = "grade-report.json"
 
 
@@ -67,7 +74,37 @@ color_option = click.option(
 )
 
 
+class GradeGroup(click.Group):
+    """`grade` itself: anything that is not a command goes to `grade run`, so `grade`, `grade 3`,
+    `grade exercises/01_lazy_evaluation.py` and `grade -q --target solutions` all grade."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = args[0] if args else None
+        if first is None or (first not in self.commands and first not in _GROUP_OPTIONS):
+            if first is not None and not first.startswith("-"):
+                _refuse_command_typo(first, sorted(self.commands))
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+_GROUP_OPTIONS = ("-h", "--help", "--version")
+
+
+def _refuse_command_typo(word: str, names: list[str]) -> None:
+    """`grade lst`: not an exercise but close to a command name, so say which one."""
+    try:
+        course = load_course()
+    except GraderError:
+        return  # `grade run` will report the broken course itself
+    if match_exercise(course, word) is not None:
+        return
+    close = [c for c in suggestions(course, word, tuple(names)) if c in names]
+    if close:
+        raise click.UsageError(f"no command or exercise {word!r}; did you mean `grade {close[0]}`?")
+
+
 @click.group(
+    cls=GradeGroup,
     invoke_without_command=True,
     context_settings=CONTEXT,
     epilog="Each check may run for 10 s (--timeout, or its own limit in course.toml) and each grading "
@@ -77,7 +114,9 @@ color_option = click.option(
 @click.version_option(package_name="mlx-course", prog_name="grade")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """Grade your MLX course exercises. With no command, grades every exercise (same as `grade run`)."""
+    """Grade your MLX course exercises. With no command, `grade` is `grade run`: `grade` grades
+    every exercise, `grade 3` or `grade exercises/03_function_transforms.py` one of them, and
+    `grade -q` takes run's options."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(run)
 
@@ -118,6 +157,13 @@ def cli(ctx: click.Context) -> None:
     default=None,
     help="Grading processes side by side [default: one per core, at most 4].",
 )
+@click.option("-q", "--quiet", is_flag=True, help="One line per exercise, no failure messages.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also show all that student code printed and where in it a check failed.",
+)
 @color_option
 @handle_errors
 def run(
@@ -128,12 +174,21 @@ def run(
     timeout: float | None,
     memory_limit: int | None,
     jobs: int | None,
+    quiet: bool,
+    verbose: bool,
     color: bool | None,
 ) -> None:
-    """Grade exercises (all of them unless EXERCISE_IDs are given) and write the JSON report."""
+    """Grade exercises (all of them unless EXERCISE_IDs are given) and write the JSON report.
+
+    An EXERCISE_ID is an id, a number or the exercise's file path. Each failing check gets a
+    line with its message, and what student code printed during it.
+    """
+    if quiet and verbose:
+        raise click.UsageError("choose one of --quiet and --verbose")
+    verbosity = QUIET if quiet else VERBOSE if verbose else NORMAL
     use_color = _color(color)
     course = load_course()
-    exercises = course.select(exercise_ids)
+    exercises = select(course, exercise_ids)
     report_path = (out if out is not None else course.root / DEFAULT_REPORT).resolve()
     check_writable(report_path)
     limits = Limits(
@@ -141,56 +196,164 @@ def run(
         memory_mib=memory_limit or course.memory_limit_mib,
         jobs=jobs or default_jobs(),
     )
-    graded = grade(course, exercises, target, limits, student, report_path)
+    own = target == "exercises"  # the student's own files: remember the results for next time
+    before = keys_for(course, exercises, limits) if own else {}
+    with activity(_grading_label(exercises)):
+        graded = grade(course, exercises, target, limits, student, report_path)
     write_report(build_report(graded.run, graded.provenance), report_path)
-    for line in run_lines(graded.run, _numbers(course)):
+    cache = ResultCache(course) if own else None
+    newly = remember(cache, course, limits, graded.run.exercises, before) if cache else set()
+    recaps = {ex.id: ex.recap for ex in exercises if ex.id in newly or len(exercises) == 1}
+    folder = assist.target_folder(course, target)
+    for line in run_lines(graded.run, _numbers(course), verbosity, recaps, folder):
         _echo(line, use_color)
     shown = (
         os.path.relpath(report_path) if report_path.is_relative_to(Path.cwd()) else str(report_path)
     )
-    for line in summary_lines(graded.run, graded.provenance.modified_files, shown):
+    for line in summary_lines(graded.run, graded.provenance.modified_files, shown, verbosity):
         _echo(line, use_color)
+    if cache is not None and len(exercises) < len(course.exercises):
+        _echo(assist.course_progress_line(course, limits, cache), use_color)
     sys.exit(0 if graded.run.all_passed else 1)
+
+
+def _grading_label(exercises: tuple) -> str:
+    if len(exercises) == 1:
+        return f"grading {exercises[0].id}"
+    return f"grading {len(exercises)} exercises"
+
+
+def _default_limits(course: Course, timeout: float | None = None) -> Limits:
+    return Limits(
+        timeout=timeout or course.default_timeout,
+        memory_mib=course.memory_limit_mib,
+        jobs=default_jobs(),
+    )
 
 
 @cli.command("list", context_settings=CONTEXT)
 @color_option
 @handle_errors
 def list_(color: bool | None) -> None:
-    """Every exercise in course order with its status and score (grades without writing a report)."""
+    """Every exercise in course order with its status and score. Reuses the last results of
+    files unchanged since they were graded; grades the rest (without writing a report)."""
     use_color = _color(color)
     course = load_course()
-    limits = Limits(
-        timeout=course.default_timeout, memory_mib=course.memory_limit_mib, jobs=default_jobs()
-    )
-    graded = grade(course, course.exercises, "exercises", limits, None, None)
+    limits = _default_limits(course)
+    results = assist.cached_results(course, limits)
     numbers = _numbers(course)
-    for result, exercise in zip(graded.run.exercises, course.exercises, strict=True):
-        _echo(list_line(numbers[result.id], result, is_pristine(course, exercise)), use_color)
-    run_ = graded.run
+    for result, exercise in zip(results.exercises, course.exercises, strict=True):
+        _echo(
+            list_line(numbers[result.id], result, is_pristine(course, exercise)),
+            use_color,
+        )
+    _echo("", use_color)
+    _echo(assist.progress_of(course, results.exercises), use_color)
+    if results.reused:
+        _echo(
+            f"({results.reused} of {len(course.exercises)} results reused: those files have not "
+            "changed since they were graded.)",
+            use_color,
+        )
     _echo(
-        f"\nScore: {run_.score:g}/{run_.max_score:g} points. `grade run` writes the report; `grade hint ID` gives a hint.",
+        "`grade` grades and writes the report; `grade watch` regrades on every save; "
+        "`grade hint` gives a hint.",
         use_color,
     )
 
 
 @cli.command("hint", context_settings=CONTEXT)
-@click.argument("exercise_id")
+@click.argument("exercise_id", required=False, metavar="[EXERCISE_ID]")
 @click.option("--all", "show_all", is_flag=True, help="Show every hint of the exercise at once.")
+@click.option("--reset", is_flag=True, help="Start the exercise's hints again from the first.")
 @handle_errors
-def hint(exercise_id: str, show_all: bool) -> None:
-    """Show the next hint for an exercise (run it again for the next one)."""
+def hint(exercise_id: str | None, show_all: bool, reset: bool) -> None:
+    """Show the next hint for an exercise (run it again for the next one). Without an id, for
+    the current exercise: the first one that is not done."""
     course = load_course()
-    exercise = course.exercise(exercise_id)
-    total = len(exercise.hints)
-    for number, text in next_hints(course, exercise, show_all):
-        click.echo(f"Hint {number} of {total} for {exercise.id} ({exercise.title}):\n  {text}")
-    if not show_all:
+    exercise = assist.exercise_or_current(course, exercise_id, _default_limits(course))
+    if exercise is None:
+        click.echo("Every exercise is done; name one to see its hints (`grade hint 3`).")
+        return
+    if reset:
+        reset_hints(course, exercise)
         click.echo(
-            "That was the last hint."
-            if number == total
-            else f"Run `grade hint {exercise.id}` again for hint {number + 1}."
+            f"The hints of {exercise.id} start again: `grade hint {exercise.id}` shows hint 1."
         )
+        return
+    for line in assist.hint_lines(course, exercise, show_all):
+        click.echo(line)
+
+
+@cli.command("solution", context_settings=CONTEXT)
+@click.argument("exercise_id")
+@click.option(
+    "--yes", "-y", is_flag=True, help="Do not ask before showing an unfinished exercise's solution."
+)
+@click.option(
+    "--diff",
+    "as_diff",
+    is_flag=True,
+    help="Show how your file differs from the reference solution.",
+)
+@handle_errors
+def solution(exercise_id: str, yes: bool, as_diff: bool) -> None:
+    """Show the reference solution of an exercise. Once the exercise is done it is shown at once;
+    before that, only after you confirm."""
+    course = load_course()
+    exercise = find_exercise(course, exercise_id)
+    limits = _default_limits(course)
+    result = assist.result_of(course, exercise, limits)
+    if not result.complete and not yes:
+        click.echo(
+            f"{exercise.id} is not done yet ({result.score:g}/{result.max_score:g} points). "
+            "Reading the solution now skips the part where you work it out."
+        )
+        if not click.confirm("Show it anyway?", default=False):
+            click.echo("Nothing shown. `grade hint` gives a hint instead.")
+            return
+    for line in assist.solution_lines(course, exercise, as_diff):
+        click.echo(line)
+
+
+@cli.command("watch", context_settings=CONTEXT)
+@click.argument("exercise_id", required=False, metavar="[EXERCISE_ID]")
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Poll for changes instead of file-system events (WSL, containers, network drives).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Time limit per check [default: 10, from course.toml].",
+)
+@click.option(
+    "--target",
+    default="exercises",
+    show_default=True,
+    metavar="exercises|DIR",
+    help="Folder whose files are watched and graded.",
+)
+@color_option
+@handle_errors
+def watch(
+    exercise_id: str | None, poll: bool, timeout: float | None, target: str, color: bool | None
+) -> None:
+    """Grade the current exercise (the first not done, or EXERCISE_ID) and again on every save.
+
+    Shows every check's verdict; when the exercise is done, its recap, then moves to the next.
+    Keys: h next hint, l list, q quit (Ctrl-C too). Without a terminal, type the key and Enter.
+    """
+    from grader.watch import Watcher
+
+    course = load_course()
+    limits = _default_limits(course, timeout)
+    start = find_exercise(course, exercise_id) if exercise_id else None
+    watcher = Watcher(course, limits, target, start, poll=poll, color=_color(color))
+    sys.exit(watcher.run())
 
 
 @cli.command("reset", context_settings=CONTEXT)
@@ -200,7 +363,7 @@ def hint(exercise_id: str, show_all: bool) -> None:
 def reset(exercise_id: str, yes: bool) -> None:
     """Restore an exercise's original stub, keeping a backup of your file."""
     course = load_course()
-    exercise = course.exercise(exercise_id)
+    exercise = find_exercise(course, exercise_id)
     path = f"exercises/{exercise.file}"
     if is_pristine(course, exercise):
         click.echo(f"{path} is already the original stub; nothing to do.")

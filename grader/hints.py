@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.manifest import Course, Exercise
@@ -11,29 +14,70 @@ from grader.manifest import Course, Exercise
 STATE_DIR = ".grade"
 
 
+@dataclass
+class HintState:
+    """How many hints of each exercise were seen, and a note if the stored state was unreadable."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    note: str | None = None
+
+
 def _state_file(course: Course) -> Path:
     return course.root / STATE_DIR / "hints.json"
 
 
-def _load(course: Course) -> dict[str, int]:
+def load_state(course: Course) -> HintState:
+    """The stored hint state; a damaged file restarts the hints and says so in `note`."""
+    path = _state_file(course)
     try:
-        data = json.loads(_state_file(course).read_text(encoding="utf-8"))
-        return {str(k): int(v) for k, v in data.items()}
-    except (OSError, ValueError, AttributeError, TypeError):
-        return {}  # no state yet, or a damaged file: start the hints again rather than fail
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return HintState()
+    except (OSError, ValueError):
+        return HintState(note=f"{STATE_DIR}/hints.json could not be read; the hints start again")
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        return HintState({str(k): max(0, int(v)) for k, v in data.items()})
+    except (ValueError, TypeError, OverflowError):
+        return HintState(note=f"{STATE_DIR}/hints.json was damaged; the hints start again")
 
 
-def next_hints(course: Course, exercise: Exercise, show_all: bool = False) -> list[tuple[int, str]]:
+def _save(course: Course, seen: dict[str, int]) -> None:
+    path = _state_file(course)
+    path.parent.mkdir(exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hints.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(seen, indent=2) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def next_hints(
+    course: Course, exercise: Exercise, show_all: bool = False, state: HintState | None = None
+) -> list[tuple[int, str]]:
     """The hints to show now as (number, text): the next unseen one, or all of them."""
-    seen = _load(course)
+    state = state or load_state(course)
+    if not exercise.hints:
+        return []
+    seen = state.seen
     if show_all:
         count = len(exercise.hints)
     else:
         count = min(seen.get(exercise.id, 0) + 1, len(exercise.hints))
     seen[exercise.id] = max(seen.get(exercise.id, 0), count)
-    state = _state_file(course)
-    state.parent.mkdir(exist_ok=True)
-    state.write_text(json.dumps(seen, indent=2) + "\n", encoding="utf-8")
+    _save(course, seen)
     if show_all:
         return list(enumerate(exercise.hints, start=1))
     return [(count, exercise.hints[count - 1])]
+
+
+def reset_hints(course: Course, exercise: Exercise) -> None:
+    """Forget which hints of `exercise` were seen, so the next `grade hint` shows the first."""
+    state = load_state(course)
+    state.seen.pop(exercise.id, None)
+    _save(course, state.seen)

@@ -36,6 +36,7 @@ class Exercise:
     concept: str
     hints: tuple[str, ...]
     checks: tuple[Check, ...]
+    recap: str = ""  # what the exercise taught, shown once it passes
 
     @property
     def check_file(self) -> str:
@@ -149,6 +150,7 @@ def _parse(root: Path, data: dict) -> Course:
                 concept=str(raw["concept"]),
                 hints=tuple(str(h) for h in raw["hints"]),
                 checks=checks,
+                recap=str(raw.get("recap", "")),
             )
         )
     return Course(

@@ -1,13 +1,23 @@
-"""What `grade` prints: one line per exercise with its score and a mark per check, the first
-failure's message, and a closing summary. Pure functions of the results; the CLI echoes them."""
+"""What `grade` prints: one line per exercise with its score and a mark per check, one line per
+failing check, a recap for each exercise just finished, and a closing summary. Pure functions of
+the results; the CLI echoes them.
+
+Text that came from student code (messages, printed output, source lines) goes through
+grader.text first: it is shown on one line, escaped, so it cannot forge lines of its own.
+"""
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections import Counter
+from pathlib import Path
 
 import click
 
-from grader.results import ExerciseResult, GradingRun
+from grader.progress import bar
+from grader.results import CheckResult, ExerciseResult, GradingRun
+from grader.text import one_line, tail
 
 MARKS = {
     "passed": (".", "green"),
@@ -18,37 +28,144 @@ MARKS = {
     "crashed": ("C", "magenta"),
 }
 LEGEND = ". passed  F failed  E error  s skipped  T timed out  C crashed"
+PROBLEMS = ("failed", "error", "timeout", "crashed")
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+
+MESSAGE_LIMIT = 240  # characters of a check's message on a normal run
+OUTPUT_LIMIT = 160  # characters of printed output shown under a failing check
+VERBOSE_MESSAGE_LIMIT = 4000
+VERBOSE_OUTPUT_LINES = 40
+INDENT = "     "
+DETAIL = "       "
+# "(exercises/01_lazy_evaluation.py line 31, in build_graph)", as the worker names the place.
+_PLACE = re.compile(r"\(([^()\s]+\.py) line (\d+), in ([\w<>]+)\)")
 
 
 def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def mark(outcome: str) -> str:
+    """The one-character mark of an outcome, coloured."""
+    char, colour = MARKS.get(outcome, ("?", "red"))
+    return click.style(char, fg=colour)
+
+
 def exercise_line(number: int, ex: ExerciseResult) -> str:
-    """`01 lazy_evaluation   9/14  ..F.s` with colour styles (stripped on plain output)."""
+    """`todo 01 lazy_evaluation   9/14  ..F.s` with colour styles (stripped on plain output)."""
     status = click.style("done", fg="green") if ex.complete else click.style("todo", fg="red")
-    marks = "".join(click.style(MARKS[c.outcome][0], fg=MARKS[c.outcome][1]) for c in ex.checks)
+    marks = "".join(mark(c.outcome) for c in ex.checks)
     score = f"{_points(ex.score)}/{_points(ex.max_score)}"
     return f"{status} {number:02d} {ex.id:<22} {score:>7}  {marks}"
 
 
-def run_lines(run: GradingRun, numbers: dict[str, int]) -> list[str]:
-    """The per-exercise lines of a run, each followed by its first problem's message."""
-    lines = []
-    for ex in run.exercises:
-        lines.append(exercise_line(numbers[ex.id], ex))
-        problem = ex.first_problem
-        if problem is not None:
-            lines.append(
-                f"     {click.style(problem.name, bold=True)}: {problem.message or problem.outcome}"
-            )
-        for reason in ex.suspicious:
-            lines.append(click.style(f"     suspicious: {reason}", fg="yellow"))
+def _source_line(folder: Path | None, message: str) -> str | None:
+    """`at exercises/01_x.py:31 in build_graph: <that line>` for the place a message names."""
+    found = _PLACE.search(message)
+    if found is None:
+        return None
+    shown, line, function = found.group(1), int(found.group(2)), found.group(3)
+    text = ""
+    if folder is not None:
+        try:
+            lines = (folder / Path(shown).name).read_text(encoding="utf-8").splitlines()
+            text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        except (OSError, UnicodeDecodeError):
+            text = ""
+    where = f"at {shown}:{line} in {function}"
+    return f"{where}: {one_line(text, MESSAGE_LIMIT)}" if text else where
+
+
+def check_lines(
+    check: CheckResult,
+    verbosity: int = NORMAL,
+    folder: Path | None = None,
+    previous: CheckResult | None = None,
+) -> list[str]:
+    """A failing check: `F name: message` on one line, then what student code printed. A message
+    identical to the `previous` failing check's (an unwritten function fails every check that
+    calls it) is not repeated unless verbose."""
+    limit = VERBOSE_MESSAGE_LIMIT if verbosity >= VERBOSE else MESSAGE_LIMIT
+    message = one_line(check.message or check.outcome, limit)
+    if (
+        verbosity < VERBOSE
+        and previous is not None
+        and previous.message == check.message
+        and previous.outcome == check.outcome
+        and not check.output.strip()
+    ):
+        message = "the same as above"
+    lines = [f"{INDENT}{mark(check.outcome)} {click.style(check.name, bold=True)}: {message}"]
+    output = check.output.strip("\n")
+    if output and verbosity >= VERBOSE:
+        printed = output.splitlines()
+        cut = len(printed) - VERBOSE_OUTPUT_LINES
+        lines.append(
+            f"{DETAIL}printed{f' (last {VERBOSE_OUTPUT_LINES} lines)' if cut > 0 else ''}:"
+        )
+        lines += [f"{DETAIL}| {one_line(line, 300)}" for line in printed[-VERBOSE_OUTPUT_LINES:]]
+    elif output:
+        lines.append(f"{DETAIL}printed: {tail(output, OUTPUT_LIMIT)}")
+    if verbosity >= VERBOSE:
+        trace = getattr(check, "traceback", "") or ""
+        if trace.strip():
+            lines.append(f"{DETAIL}traceback into your code:")
+            lines += [f"{DETAIL}> {one_line(line, 300)}" for line in trace.strip("\n").splitlines()]
+        else:
+            source = _source_line(folder, check.message)
+            if source:
+                lines.append(f"{DETAIL}{source}")
     return lines
 
 
-def summary_lines(run: GradingRun, modified: list[str], report: str | None) -> list[str]:
-    """Score, integrity warnings and what to do next."""
+def recap_lines(exercise_id: str, recap: str) -> list[str]:
+    """What an exercise just finished taught, and where to compare with the reference."""
+    if not recap.strip():
+        return [
+            click.style(f"{INDENT}Done!", fg="green", bold=True)
+            + f" Compare with the reference solution: `grade solution {exercise_id}`"
+        ]
+    lines = [click.style(f"{INDENT}Done! What {exercise_id} taught:", fg="green", bold=True)]
+    for paragraph in re.split(r"\n\s*\n", recap.strip()):  # a blank line starts a paragraph
+        lines += textwrap.wrap(
+            " ".join(paragraph.split()), width=96, initial_indent=DETAIL, subsequent_indent=DETAIL
+        )
+    lines.append(f"{DETAIL}Compare with the reference solution: `grade solution {exercise_id}`")
+    return lines
+
+
+def run_lines(
+    run: GradingRun,
+    numbers: dict[str, int],
+    verbosity: int = NORMAL,
+    recaps: dict[str, str] | None = None,  # id -> recap text; an empty text still says "Done!"
+    folder: Path | None = None,
+) -> list[str]:
+    """The per-exercise lines of a run: each exercise, then (unless quiet) every failing check,
+    and the recap of each exercise in `recaps` (id -> text) that is done."""
+    lines = []
+    for ex in run.exercises:
+        lines.append(exercise_line(numbers[ex.id], ex))
+        if verbosity > QUIET:
+            previous = None
+            for check in ex.checks:
+                if check.outcome in PROBLEMS:
+                    lines += check_lines(check, verbosity, folder, previous)
+                    previous = check
+            if ex.complete and recaps is not None and ex.id in recaps:
+                lines += recap_lines(ex.id, recaps[ex.id])
+        for reason in ex.suspicious:
+            lines.append(click.style(f"{INDENT}suspicious: {one_line(reason, 400)}", fg="yellow"))
+    return lines
+
+
+def summary_lines(
+    run: GradingRun,
+    modified: list[str],
+    report: str | None,
+    verbosity: int = NORMAL,
+) -> list[str]:
+    """Score and progress, integrity warnings and what to do next."""
     complete = sum(1 for ex in run.exercises if ex.complete)
     percent = 100 * run.score / run.max_score if run.max_score else 0.0
     lines = [
@@ -57,13 +174,15 @@ def summary_lines(run: GradingRun, modified: list[str], report: str | None) -> l
             f"Score: {_points(run.score)}/{_points(run.max_score)} points ({percent:.0f}%)",
             bold=True,
         )
-        + f", {complete} of {len(run.exercises)} exercises complete.   {LEGEND}",
+        + f"  {bar(complete, len(run.exercises))} {complete} of {len(run.exercises)} exercises complete.",
     ]
+    if any(c.outcome != "passed" for ex in run.exercises for c in ex.checks):
+        lines.append(f"Marks: {LEGEND}")
     reasons = Counter(
         c.message for ex in run.exercises for c in ex.checks if c.outcome == "skipped"
     )
     for reason, count in reasons.items():
-        lines.append(f"{count} check(s) skipped and not counted: {reason}")
+        lines.append(f"{count} check(s) skipped and not counted: {one_line(reason, 300)}")
     if modified:
         lines.append(
             click.style(
@@ -71,12 +190,16 @@ def summary_lines(run: GradingRun, modified: list[str], report: str | None) -> l
             )
         )
     for note in run.notes:
-        lines.append(click.style(f"Warning: {note}", fg="yellow"))
+        lines.append(click.style(f"Warning: {one_line(note, 400)}", fg="yellow"))
     if report:
         lines.append(f"Report written to {report}")
     todo = next((ex for ex in run.exercises if ex.first_problem is not None), None)
     if todo is not None:
-        lines.append(f"Next: exercises/{todo.file}; stuck? run `grade hint {todo.id}`")
+        more = "" if verbosity >= VERBOSE else "; `grade -v` shows more of each failure"
+        lines.append(
+            f"Next: exercises/{todo.file}; stuck? `grade hint {todo.id}`; "
+            f"`grade watch` regrades it on every save{more}"
+        )
     return lines
 
 

@@ -1,0 +1,142 @@
+"""What the student's commands do around grading: the current exercise, the course-wide
+progress, hints, and the reference solution. The CLI prints what these return."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from grader.errors import UsageError
+from grader.grading import NAMED_TARGETS, grade
+from grader.hints import load_state, next_hints
+from grader.lookup import find_exercise
+from grader.loop import Results, current_exercise, grade_cached, keys_for
+from grader.manifest import Course, Exercise
+from grader.progress import activity, styled_progress
+from grader.results import ExerciseResult, GradingRun
+from grader.runner import Limits
+from grader.state import ResultCache
+from grader.text import one_line
+
+
+def target_folder(course: Course, target: str) -> Path:
+    """The folder a `--target` value names (not checked: grading does that)."""
+    return course.root / target if target in NAMED_TARGETS else Path(target).expanduser().resolve()
+
+
+def _grade_own(course: Course, limits: Limits):
+    def grade_fn(exercises: tuple[Exercise, ...]) -> GradingRun:
+        with activity(f"grading {', '.join(ex.id for ex in exercises)}"):
+            return grade(course, exercises, "exercises", limits, None, None).run
+
+    return grade_fn
+
+
+def cached_results(course: Course, limits: Limits) -> Results:
+    """Every exercise's result in the student's folder, regrading only the files that changed."""
+    return grade_cached(course, course.exercises, limits, _grade_own(course, limits))
+
+
+def result_of(course: Course, exercise: Exercise, limits: Limits) -> ExerciseResult:
+    """One exercise's result, from the cache when its file has not changed since."""
+    return grade_cached(course, (exercise,), limits, _grade_own(course, limits)).exercises[0]
+
+
+def exercise_or_current(course: Course, ident: str | None, limits: Limits) -> Exercise | None:
+    """The exercise `ident` names or, without one, the first that is not done (None if all are)."""
+    if ident:
+        return find_exercise(course, ident)
+    return current_exercise(course, limits, _grade_own(course, limits))
+
+
+def progress_of(course: Course, results: list[ExerciseResult]) -> str:
+    """The progress bar of the whole course from every exercise's result."""
+    done = sum(1 for r in results if r.complete)
+    score = sum(r.score for r in results)
+    return styled_progress(done, len(course.exercises), score, sum(r.max_score for r in results))
+
+
+def known_progress(course: Course, known: dict[str, ExerciseResult]) -> str:
+    """The course's progress bar from the results known so far (id -> result); an exercise
+    without one counts as not done, with its declared points."""
+    results = [known.get(ex.id) for ex in course.exercises]
+    done = sum(1 for r in results if r is not None and r.complete)
+    score = sum(r.score for r in results if r is not None)
+    max_score = sum(
+        r.max_score if r is not None else ex.max_score
+        for r, ex in zip(results, course.exercises, strict=True)
+    )
+    return styled_progress(done, len(course.exercises), score, max_score)
+
+
+def course_progress_line(course: Course, limits: Limits, cache: ResultCache) -> str:
+    """`Course: [###---] 3/10 exercises done, ...` from the stored results of unchanged files."""
+    keys = keys_for(course, course.exercises, limits)
+    known = {ex.id: cache.get(ex, keys[ex.id]) for ex in course.exercises}
+    return "Course: " + known_progress(course, {k: v for k, v in known.items() if v is not None})
+
+
+def hint_lines(course: Course, exercise: Exercise, show_all: bool) -> list[str]:
+    """The next hint of `exercise` (or all of them) and what to run next."""
+    state = load_state(course)
+    lines = [f"Note: {state.note}."] if state.note else []
+    total = len(exercise.hints)
+    shown = next_hints(course, exercise, show_all, state)
+    if not shown:
+        return [*lines, f"{exercise.id} has no hints."]
+    for number, text in shown:
+        lines.append(f"Hint {number} of {total} for {exercise.id} ({exercise.title}):\n  {text}")
+    last = shown[-1][0]
+    if show_all or last == total:
+        lines.append(
+            f"That was the last hint. `grade hint {exercise.id} --reset` starts them again; "
+            f"once the exercise is done, `grade solution {exercise.id}` shows the reference."
+        )
+    else:
+        lines.append(f"Run `grade hint {exercise.id}` again for hint {last + 1}.")
+    return lines
+
+
+def _code_line(line: str) -> str:
+    return one_line(line.rstrip("\n").expandtabs(4))
+
+
+def solution_lines(course: Course, exercise: Exercise, as_diff: bool) -> list[str]:
+    """The reference solution of `exercise`, or a unified diff from the student's file to it."""
+    reference = course.root / "solutions" / exercise.file
+    try:
+        solution = reference.read_text(encoding="utf-8")
+    except OSError:
+        raise UsageError(
+            f"this copy of the course has no solutions/{exercise.file}; "
+            "download it from the course repository"
+        ) from None
+    if not as_diff:
+        return [
+            f"Reference solution of {exercise.id} (solutions/{exercise.file}):",
+            "",
+            *(_code_line(line) for line in solution.splitlines()),
+            "",
+            f"`grade solution {exercise.id} --diff` shows how your file differs from it.",
+        ]
+    mine = course.root / "exercises" / exercise.file
+    try:
+        yours = mine.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        yours = ""
+    diff = list(
+        difflib.unified_diff(
+            yours.splitlines(),
+            solution.splitlines(),
+            fromfile=f"exercises/{exercise.file} (yours)",
+            tofile=f"solutions/{exercise.file} (reference)",
+            lineterm="",
+        )
+    )
+    if not diff:
+        return [f"exercises/{exercise.file} is the reference solution, line for line."]
+    return [
+        "Lines starting with - are yours only, lines starting with + the reference's only:",
+        "",
+        *(_code_line(line) for line in diff),
+    ]
