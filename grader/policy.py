@@ -326,6 +326,22 @@ def _coding_violation(head: bytes, filename: str) -> Violation | None:
     return None
 
 
+# Node types `_Checker.visit` has nothing to say about (the bulk of any tree).
+_PLAIN = frozenset(
+    {
+        ast.Load, ast.Store, ast.Del, ast.Expr, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare,
+        ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod, ast.Pow, ast.FloorDiv, ast.MatMult,
+        ast.USub, ast.UAdd, ast.Not, ast.And, ast.Or, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt,
+        ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn, ast.Tuple, ast.List, ast.Dict, ast.Set,
+        ast.Return, ast.If, ast.For, ast.While, ast.Assign, ast.AugAssign, ast.arguments,
+        ast.Slice, ast.IfExp, ast.JoinedStr, ast.FormattedValue, ast.comprehension,
+        ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.Lambda, ast.With,
+        ast.withitem, ast.Try, ast.Raise, ast.Pass, ast.Break, ast.Continue,
+        ast.Starred, ast.Module, ast.Import, ast.ImportFrom, ast.Assert, ast.Delete,
+    }
+)  # fmt: skip
+
+
 class _Checker:
     """One pass over one file's syntax tree, collecting violations."""
 
@@ -341,17 +357,30 @@ class _Checker:
 
     # -- driver -----------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> list[Violation]:
-        nodes = []
-        for node in ast.walk(tree):
-            nodes.append(node)
+        nodes: list[ast.AST] = [tree]
+        parent = self.parent
+        index = 0
+        while index < len(nodes):
+            node = nodes[index]
+            index += 1
             for child in ast.iter_child_nodes(node):
-                self.parent[child] = node
+                parent[child] = node
+                nodes.append(child)
         for node in nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.visit_import(node)
+        # Solved on first use: most files set no attribute outside `self`.
         taint = _Taint(nodes, self.parent, set(self.modules))
+        simple = {ast.Name: self.visit_name, ast.Constant: self.visit_string}
+        with_taint = {ast.Attribute: self.visit_attribute, ast.Call: self.visit_call}
         for node in nodes:
-            self.visit(node, taint)
+            kind = type(node)
+            if kind in simple:
+                simple[kind](node)
+            elif kind in with_taint:
+                with_taint[kind](node, taint)
+            elif kind not in _PLAIN:
+                self.visit(node, taint)
         return sorted(self.found.values(), key=lambda v: (v.line, v.rule, v.message))[
             :MAX_VIOLATIONS
         ]
@@ -421,6 +450,8 @@ class _Checker:
             self.annotation(node.annotation)
         elif isinstance(node, ast.keyword) and node.arg:
             self.dunder(node, node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            self.dunder(node, node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             for name in node.names:
                 self.dunder(node, name)
@@ -447,7 +478,7 @@ class _Checker:
             self.annotation(node.annotation)
 
     def dunder(self, node: ast.AST, name: str) -> bool:
-        if _DUNDER.fullmatch(name) and name not in self.rules.dunders:
+        if name[:2] == "__" and _DUNDER.fullmatch(name) and name not in self.rules.dunders:
             self.add(node, "dunder", f"uses {name}")
             return True
         return False
@@ -546,6 +577,8 @@ class _Checker:
                     )
 
     def visit_string(self, node: ast.Constant) -> None:
+        if not isinstance(node.value, str) or "__" not in node.value:
+            return
         parent = self.parent.get(node)
         if isinstance(parent, ast.Expr):
             return  # a docstring or a bare string: documentation, never looked up
@@ -625,8 +658,14 @@ class _Taint:
         self.scopes: dict[ast.AST, ast.AST | None] = {}
         self.globals: set[tuple[ast.AST, str]] = set()
         self.memo: dict[ast.AST, bool] = {}
-        if nodes:
+        self.pending = nodes
+
+    def tainted(self, expr: ast.AST) -> bool:
+        """True when `expr` may evaluate to a module or to something taken from one."""
+        if self.pending is not None:
+            nodes, self.pending = self.pending, None
             self.solve(nodes)
+        return self.may_hold_module(expr)
 
     def scope(self, node: ast.AST) -> ast.AST | None:
         """The function or lambda whose local `node` is (None: the module)."""
@@ -722,16 +761,16 @@ class _Taint:
             before = (len(self.names), len(self.attrs), len(self.funcs))
             self.memo.clear()
             for scope, targets, value, in_class in bindings:
-                if self.tainted(value):
+                if self.may_hold_module(value):
                     for target in targets:
                         self.bind(scope, target, in_class)
             for owner, value in returns:
-                if self.tainted(value):
+                if self.may_hold_module(value):
                     self.funcs.add(owner)
             any_tainted_call = False
             for call in calls:
                 args = [*call.args, *(k.value for k in call.keywords)]
-                if not any(self.tainted(a) for a in args):
+                if not any(self.may_hold_module(a) for a in args):
                     continue
                 any_tainted_call = True
                 func = call.func
@@ -786,8 +825,7 @@ class _Taint:
         elif isinstance(root, ast.Name) and root.id not in self.modules:
             self.add_name(self.scope(root) if root in self.parent else scope, root.id)
 
-    def tainted(self, expr: ast.AST) -> bool:
-        """True when `expr` may evaluate to a module or to something taken from one."""
+    def may_hold_module(self, expr: ast.AST) -> bool:
         if expr in self.memo:
             return self.memo[expr]
         result = False
