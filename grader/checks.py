@@ -7,11 +7,14 @@ and under a bare `pytest tests/test_XX.py --target solutions`.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -28,8 +31,16 @@ class StudentCodeMissing(AttributeError):
     """The exercise module lacks a function that the checks call."""
 
 
+# Set by the grading process: called with a summary of each call a check makes into student
+# code, so a timeout can name the call that was running.
+on_call: Callable[[str], None] | None = None
+# The call into student code that raised last (None once a check starts), for the message.
+failed_call: str | None = None
+
+
 class Submission:
-    """The imported exercise module, with a clear failure for a missing function."""
+    """The imported exercise module, with a clear failure for a missing function. Its functions
+    come back wrapped, so a timeout or an exception can name the call and its arguments."""
 
     def __init__(self, module: ModuleType, path: Path, display: str) -> None:
         self._module = module
@@ -38,11 +49,50 @@ class Submission:
 
     def __getattr__(self, name: str):
         try:
-            return getattr(self._module, name)
+            value = getattr(self._module, name)
         except AttributeError:
             raise StudentCodeMissing(
                 f"{self.display} has no `{name}`: keep the function names and signatures of the stub"
             ) from None
+        if callable(value) and not isinstance(value, type):
+            return _traced(name, value)
+        return value
+
+
+def _traced(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        global failed_call
+        summary = summarize_call(name, args, kwargs)
+        if on_call is not None:
+            on_call(summary)
+        try:
+            return function(*args, **kwargs)
+        except BaseException:
+            failed_call = summary
+            raise
+
+    return call
+
+
+def summarize_call(name: str, args: tuple, kwargs: dict[str, Any]) -> str:
+    """`fn(mx.array(shape=(3,), float32), 2, axis=0)`: a call's arguments, summarised without
+    evaluating any array."""
+    parts = [_summarize(a) for a in args] + [f"{k}={_summarize(v)}" for k, v in kwargs.items()]
+    text = f"{name}({', '.join(parts)})"
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _summarize(value: Any) -> str:
+    kind = type(value)
+    if kind.__module__.startswith("mlx") and hasattr(value, "shape") and hasattr(value, "dtype"):
+        return f"mx.array(shape={tuple(value.shape)}, {str(value.dtype).removeprefix('mlx.core.')})"
+    if kind.__module__ == "numpy" and hasattr(value, "shape"):
+        return f"np.ndarray(shape={value.shape}, {value.dtype})"
+    if callable(value):
+        return getattr(value, "__name__", kind.__name__)
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -142,8 +192,6 @@ def load_submission(path: Path, display: str) -> Submission:
         raise StudentImportError(
             f"{display} called sys.exit({exc.code!r}) while being imported"
         ) from None
-    except KeyboardInterrupt:
-        raise
     except BaseException as exc:  # noqa: BLE001 - anything a student module raises at import
         line = _student_line(exc, path)
         where = f" at line {line}" if line else ""

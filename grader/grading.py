@@ -1,5 +1,6 @@
-"""One grading run from start to finish: resolve the target, run the checks, score them and
-note anything that makes the grade doubtful."""
+"""One grading run from start to finish: resolve the target, take a private copy of the
+submission, hold it to the submission policy, run the checks, score them and note anything
+that makes the grade doubtful."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ from pathlib import Path
 
 from grader.environment import describe_host
 from grader.errors import UsageError
-from grader.integrity import (
-    checks_sha256,
-    file_digests,
-    modified_since_release,
-    scan_submission,
-    sha256_file,
-)
+from grader.guard import course_hidden_paths
+from grader.hidden import HiddenChecks, load_hidden_checks
+from grader.integrity import checks_sha256, file_digests, modified_since_release
+from grader.launch import Launcher, SpawnLauncher, default_launcher
 from grader.manifest import Course, Exercise
+from grader.policy import Policy, Violation, load_policy
 from grader.report import Provenance
 from grader.results import CheckResult, ExerciseResult, GradingRun
-from grader.runner import Limits, RawResult, node_id, run_checks
+from grader.runner import CheckFile, ExerciseJob, Limits, RawResult, run_checks
+from grader.sandbox import Sandbox, Submission
 
 NAMED_TARGETS = ("exercises", "solutions")
 
@@ -32,8 +32,22 @@ class Graded:
 
 
 def resolve_target(course: Course, target: str, exercises: tuple[Exercise, ...]) -> Path:
-    """The folder to grade: `exercises`, `solutions`, or a folder laid out like exercises/."""
-    path = course.root / target if target in NAMED_TARGETS else Path(target).expanduser().resolve()
+    """The folder to grade: `exercises`, `solutions`, or a folder laid out like exercises/.
+
+    A named target means the course's folder. When the working folder has a folder of that
+    name that is not the course's (an unzipped submission, say), the name is ambiguous and the
+    user has to say which one they mean.
+    """
+    if target in NAMED_TARGETS:
+        path = (course.root / target).resolve()
+        here = (Path.cwd() / target).resolve()
+        if here != path and here.is_dir():
+            raise UsageError(
+                f"--target {target} means the course's {path}, but this folder has its own "
+                f"{target}/; pass --target ./{target} to grade that one, or --target {path}"
+            )
+    else:
+        path = Path(target).expanduser().resolve()
     if not path.is_dir():
         raise UsageError(
             f"target folder {target} does not exist; pass --target exercises, solutions or a folder laid out like exercises/"
@@ -41,7 +55,7 @@ def resolve_target(course: Course, target: str, exercises: tuple[Exercise, ...])
     missing = [ex.file for ex in exercises if not (path / ex.file).is_file()]
     if missing:
         raise UsageError(
-            f"{target} lacks {', '.join(missing)}; copy the missing files from exercises/ "
+            f"{path} lacks {', '.join(missing)}; copy the missing files from exercises/ "
             "or name only the exercises it has (grade run ID ...)"
         )
     return path
@@ -54,33 +68,76 @@ def grade(
     limits: Limits,
     student: str | None,
     report_path: Path | None,
+    extra_checks: Path | None = None,
+    *,
+    sandbox: Sandbox | None = None,
+    launcher: Launcher | None = None,
 ) -> Graded:
-    """Grade `exercises` in `target`; faults in student code become outcomes, never exceptions."""
-    folder = resolve_target(course, target, exercises)
-    digests = file_digests(course)
-    protected = [course.root / rel for rel in digests]
-    if report_path is not None:
-        protected.append(report_path)
-    report_before = _fingerprint(report_path)
-    collected = run_checks(course, exercises, folder, limits, protected)
+    """Grade `exercises` in `target`; faults in student code become outcomes, never exceptions.
 
-    # What happened during a check belongs to its exercise; the rest concerns the whole run.
+    `extra_checks` is an instructor's folder of hidden checks (see grader.hidden). `report_path`
+    is accepted for callers' convenience: only the supervisor ever writes the report, after
+    every grading process is gone.
+    """
+    folder = resolve_target(course, target, exercises)
+    policy = load_policy(course.root)
+    hidden = load_hidden_checks(extra_checks, course) if extra_checks is not None else None
+    box = sandbox or Sandbox(policy.max_bytes)
+    start = launcher or default_launcher(course.root, box)
+    try:
+        submission = box.copy_submission(folder, [ex.file for ex in exercises])
+        return _grade_copy(course, exercises, submission, policy, hidden, limits, student, start)
+    finally:
+        if launcher is None:
+            start.close()
+        if sandbox is None:
+            box.cleanup()
+
+
+def _grade_copy(
+    course: Course,
+    exercises: tuple[Exercise, ...],
+    submission: Submission,
+    policy: Policy,
+    hidden: HiddenChecks | None,
+    limits: Limits,
+    student: str | None,
+    launcher: Launcher,
+) -> Graded:
+    digests = file_digests(course)
+    display = submission.origin.name
+    violations = {
+        ex.id: policy.check(submission.sources[ex.file], f"{display}/{ex.file}", ex.id)
+        for ex in exercises
+    }
+    jobs = {ex.id: _job(course, ex, hidden) for ex in exercises}
+    runnable = [jobs[ex.id] for ex in exercises if not violations[ex.id]]
+    hidden_paths = course_hidden_paths(course.root)
+    if hidden is not None:
+        hidden_paths.append(str(hidden.folder))
+    collected = run_checks(course.root, runnable, submission.folder, limits, launcher, hidden_paths)
+
     notes = [
-        f"{reason} (during start-up)" for nodeid, reason in collected.suspicious if nodeid is None
+        f"{reason} (during start-up)" for check, reason in collected.suspicious if check is None
     ]
     if file_digests(course) != digests:
         notes.append("check files or the manifest changed while grading")
-    if report_path is not None and _fingerprint(report_path) != report_before:
-        notes.append(f"the report file {report_path.name} was changed or deleted while grading")
 
     results = []
     for ex in exercises:
-        path = folder / ex.file
+        job = jobs[ex.id]
+        blocked = violations[ex.id]
+        suspicious = [
+            f"{reason} (during {check.split('::')[1]})"
+            for check, reason in collected.suspicious
+            if check and any(check.startswith(f.label + "::") for f in job.files)
+        ]
+        if submission.changed(ex.file):
+            suspicious.append("the submission's private copy was changed while it was graded")
         checks = [
-            _check_result(
-                ex, check.name, check.points, collected.results.get(node_id(ex, check.name))
-            )
-            for check in ex.checks
+            _check_result(f, c.name, c.points, collected.results.get(f.check_id(c.name)), blocked)
+            for f in job.files
+            for c in f.checks
         ]
         results.append(
             ExerciseResult(
@@ -88,14 +145,11 @@ def grade(
                 title=ex.title,
                 concept=ex.concept,
                 file=ex.file,
-                submission_sha256=sha256_file(path) if path.is_file() else None,
+                submission_sha256=submission.sha256(ex.file),
                 checks=checks,
-                suspicious=scan_submission(path)
-                + [
-                    f"{reason} (during {nodeid.split('::')[1]})"
-                    for nodeid, reason in collected.suspicious
-                    if nodeid and nodeid.startswith(ex.check_file + "::")
-                ],
+                suspicious=suspicious,
+                source=submission.sources[ex.file],
+                violations=[v.describe() for v in blocked],
             )
         )
     run = GradingRun(
@@ -110,27 +164,86 @@ def grade(
         checks_sha256=checks_sha256(digests),
         modified_files=modified_since_release(digests),
         student=student,
-        target=target,
+        target=str(submission.origin),
         declared_max_score=sum(ex.max_score for ex in exercises),
+        hidden_checks_sha256=hidden.sha256 if hidden is not None else None,
     )
     return Graded(run, provenance)
 
 
-def _check_result(ex: Exercise, name: str, points: float, raw: RawResult | None) -> CheckResult:
+def _job(course: Course, exercise: Exercise, hidden: HiddenChecks | None) -> ExerciseJob:
+    official = CheckFile(
+        path=course.root / exercise.check_file, label=exercise.check_file, checks=exercise.checks
+    )
+    extra = hidden.files.get(exercise.id) if hidden is not None else None
+    return ExerciseJob(exercise, (official, extra) if extra is not None else (official,))
+
+
+def _check_result(
+    file: CheckFile, name: str, points: float, raw: RawResult | None, blocked: list[Violation]
+) -> CheckResult:
+    if blocked:
+        first = blocked[0].describe()
+        more = (
+            f" (and {len(blocked) - 1} more: see the report's violations)"
+            if len(blocked) > 1
+            else ""
+        )
+        raw = RawResult("error", f"not run: the submission breaks the course policy: {first}{more}")
     raw = raw or RawResult("error", "the check did not report a result")
     return CheckResult(
-        id=node_id(ex, name),
+        id=file.check_id(name),
         name=name,
         outcome=raw.outcome,
         max_points=points,
         message=raw.message,
         duration=raw.duration,
         output=raw.output,
+        hidden=file.hidden,
     )
 
 
-def _fingerprint(path: Path | None) -> tuple[int, int] | None:
-    if path is None or not path.exists():
-        return None
-    stat = path.stat()
-    return (stat.st_mtime_ns, stat.st_size)
+class GradingSession:
+    """Grades again and again with grading processes kept warm (the zygote, or a spawned process
+    started ahead of time), so that a run skips the interpreter's start-up and imports: the
+    watch mode's fast path."""
+
+    def __init__(self, course: Course, limits: Limits) -> None:
+        self.course = course
+        self.limits = limits
+        self.sandbox = Sandbox(load_policy(course.root).max_bytes)
+        self.launcher = default_launcher(course.root, self.sandbox, spares=1)
+
+    def grade(
+        self,
+        exercises: tuple[Exercise, ...],
+        target: str,
+        student: str | None = None,
+        report_path: Path | None = None,
+    ) -> Graded:
+        """Grade as `grader.grading.grade` does, using the warm processes."""
+        try:
+            return grade(
+                self.course,
+                exercises,
+                target,
+                self.limits,
+                student,
+                report_path,
+                sandbox=self.sandbox,
+                launcher=self.launcher,
+            )
+        finally:
+            if isinstance(self.launcher, SpawnLauncher):
+                self.launcher.refill()
+
+    def close(self) -> None:
+        """Stop the warm processes and remove the session's files."""
+        self.launcher.close()
+        self.sandbox.cleanup()
+
+    def __enter__(self) -> GradingSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,5 +1,4 @@
-"""Digests that show whether the files deciding a score were changed, and a scan of student code
-for things that reach for the grader's internals.
+"""Digests that show whether the files deciding a score were changed.
 
 The release digests (grader/release.json) are written by `python -m grader.integrity --write`
 when the course is released; tests/meta/test_integrity.py proves they match the repository.
@@ -7,35 +6,22 @@ when the course is released; tests/meta/test_integrity.py proves they match the 
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import sys
 from pathlib import Path
 
+from grader.errors import CourseError
 from grader.manifest import MANIFEST_NAME, Course, load_course
 
 RELEASE_FILE = Path(__file__).with_name("release.json")
 # Grader modules whose code decides outcomes inside the grading process.
-GRADER_SCORING_MODULES = ("grader/checks.py", "grader/checklib.py", "grader/worker.py")
-# Modules a submission has no business importing: the checks, their plugins, pytest itself.
-FORBIDDEN_IMPORTS = (
-    "grader",
-    "pytest",
-    "_pytest",
-    "pluggy",
-    "pytest_jsonreport",
-    "conftest",
-    "tests",
-    "hypothesis",
-)
-FRAME_TRICKS = (
-    "_getframe",
-    "get_referrers",
-    "get_objects",
-    "settrace",
-    "setprofile",
-    "addaudithook",
+GRADER_SCORING_MODULES = (
+    "grader/checks.py",
+    "grader/checklib.py",
+    "grader/worker.py",
+    "grader/guard.py",
+    "grader/policy.py",
 )
 
 
@@ -71,11 +57,19 @@ def git_blob_id(data: bytes) -> str:
 
 
 def release_digests() -> dict:
-    """The digests recorded for this release."""
+    """The digests recorded for this release; a damaged record is a CourseError naming it."""
+    fix = "restore it with `git checkout grader/release.json` or reinstall the course"
     try:
-        return json.loads(RELEASE_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"files": {}, "stubs": {}}
+        data = json.loads(RELEASE_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CourseError(f"cannot read {RELEASE_FILE}: {exc}; {fix}") from exc
+    if not (
+        isinstance(data, dict)
+        and all(isinstance(data.get(key), dict) for key in ("files", "stubs"))
+        and all(isinstance(v, str) for v in data["files"].values())
+    ):
+        raise CourseError(f"{RELEASE_FILE} is malformed (not the release record); {fix}")
+    return data
 
 
 def modified_since_release(digests: dict[str, str]) -> list[str]:
@@ -92,43 +86,6 @@ def compute_release(course: Course) -> dict:
         data = (course.root / "exercises" / ex.file).read_bytes()
         stubs[ex.file] = {"sha256": hashlib.sha256(data).hexdigest(), "git_blob": git_blob_id(data)}
     return {"files": file_digests(course), "stubs": stubs}
-
-
-def scan_submission(path: Path) -> list[str]:
-    """Reasons why a submission looks like it reaches for the grader (empty when it does not)."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
-    except (SyntaxError, ValueError, OSError):
-        return []
-    reasons = []
-    for node in ast.walk(tree):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
-        elif (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and node.value in FORBIDDEN_IMPORTS
-        ):
-            names = [node.value]
-        for name in names:
-            if name.split(".")[0] in FORBIDDEN_IMPORTS:
-                reasons.append(
-                    f"line {node.lineno}: refers to module {name!r} (checks, grader or pytest internals)"
-                )
-        if isinstance(node, ast.Attribute) and node.attr in FRAME_TRICKS:
-            reasons.append(
-                f"line {node.lineno}: uses {node.attr} (inspects or hooks the grading process)"
-            )
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and ("grade-report" in node.value or "course.toml" in node.value)
-        ):
-            reasons.append(f"line {node.lineno}: names the report or manifest file {node.value!r}")
-    return sorted(set(reasons))
 
 
 def _main(argv: list[str]) -> int:

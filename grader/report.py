@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -11,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.errors import ReportError
+from grader.errors import ReportError, UsageError
 from grader.results import GradingRun
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+REPORT_READ_LIMIT = 8 * 1024 * 1024  # bytes read to tell whether a file is a report
+# Course folders that hold code: no report is ever written into them.
+CODE_FOLDERS = ("grader", "tests", "exercises", "solutions", ".git")
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -26,8 +30,9 @@ class Provenance:
     checks_sha256: str
     modified_files: list[str]
     student: str | None
-    target: str
+    target: str  # the absolute path of the folder that was graded
     declared_max_score: float
+    hidden_checks_sha256: str | None = None  # the instructor's hidden checks, when they ran
 
 
 def build_report(
@@ -35,6 +40,22 @@ def build_report(
 ) -> dict[str, Any]:
     """The report dict of a grading run (see grader/report.schema.json)."""
     created = created or datetime.now(timezone.utc)
+    return _clean(_report(run, provenance, created))
+
+
+def _clean(value: Any) -> Any:
+    """The report with every string made valid UTF-8: lone surrogates and undecodable bytes
+    (from student output, or a --student argument) become visible escapes, never a crash."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _report(run: GradingRun, provenance: Provenance, created: datetime) -> dict[str, Any]:
     suspicious = [
         {"exercise": ex.id, "check": None, "reason": reason}
         for ex in run.exercises
@@ -46,6 +67,7 @@ def build_report(
             "name": provenance.course_name,
             "version": __version__,
             "checks_sha256": provenance.checks_sha256,
+            "hidden_checks_sha256": provenance.hidden_checks_sha256,
         },
         "student": provenance.student,
         "created": created.astimezone(timezone.utc)
@@ -72,6 +94,8 @@ def build_report(
                 "score": ex.score,
                 "max_score": ex.max_score,
                 "submission_sha256": ex.submission_sha256,
+                "source": ex.source,
+                "violations": ex.violations,
                 "suspicious": ex.suspicious,
                 "checks": [
                     {
@@ -82,6 +106,7 @@ def build_report(
                         "max_points": c.max_points,
                         "message": c.message,
                         "duration": c.duration,
+                        "hidden": c.hidden,
                         **({"output": c.output} if c.output else {}),
                     }
                     for c in ex.checks
@@ -92,31 +117,65 @@ def build_report(
     }
 
 
-def check_writable(path: Path) -> None:
-    """Fail before grading, not after, when the report could not be written to `path`."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise ReportError(
+def check_out_path(path: Path, course_root: Path, graded: Path | None = None) -> Path:
+    """The resolved report path, refused (UsageError) when writing there could destroy anything:
+    a course file, a file of the graded folder, a device or other special file, or an existing
+    file that is not a grade report. Also fails, before grading, when it could not be written."""
+    resolved = path.expanduser().resolve()
+    root = course_root.resolve()
+    if resolved.is_dir():
+        raise UsageError(
             f"--out {path} is a folder; give a file name such as {path / 'grade-report.json'}"
         )
-    if folder.exists() and not folder.is_dir():
-        raise ReportError(
-            f"cannot write the report to {path}: {folder} is not a folder; pick another --out"
+    for folder in (root / name for name in CODE_FOLDERS):
+        if resolved.is_relative_to(folder):
+            raise UsageError(
+                f"--out {path} is inside the course's {folder.name}/ folder; write the report elsewhere"
+            )
+    if graded is not None and resolved.is_relative_to(graded.resolve()):
+        raise UsageError(
+            f"--out {path} is inside the graded folder {graded}; write the report elsewhere"
         )
+    if resolved.exists() or resolved.is_symlink():
+        mode = resolved.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise UsageError(
+                f"--out {path} is not a regular file (a device, pipe or socket); pick another --out"
+            )
+        if not is_report(resolved):
+            raise UsageError(
+                f"--out {path} exists and is not a grade report; refusing to overwrite it (pick another --out)"
+            )
+    folder = resolved.parent
     if not folder.is_dir():
         raise ReportError(
             f"cannot write the report to {path}: folder {folder} does not exist; create it or pick another --out"
         )
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    if not os.access(folder, os.W_OK) or (resolved.exists() and not os.access(resolved, os.W_OK)):
         raise ReportError(
             f"cannot write the report to {path}: permission denied; pick another --out"
         )
+    return resolved
+
+
+def is_report(path: Path) -> bool:
+    """True when `path` holds a grade report (of any schema version)."""
+    try:
+        with path.open("rb") as handle:
+            data = json.loads(handle.read(REPORT_READ_LIMIT))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and {"schema_version", "course", "exercises"} <= set(data)
 
 
 def write_report(report: dict[str, Any], path: Path) -> None:
     """Write `report` to `path` atomically: readers see the old file or the new one, never half of one."""
     folder = path.parent if str(path.parent) else Path(".")
     data = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)  # an existing report keeps its mode
+    except OSError:
+        mode = 0o644
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -128,6 +187,7 @@ def write_report(report: dict[str, Any], path: Path) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
     except BaseException as exc:
         Path(tmp_name).unlink(missing_ok=True)

@@ -17,6 +17,7 @@ class CheckResult:
     message: str = ""
     duration: float = 0.0
     output: str = ""
+    hidden: bool = False  # an instructor's hidden check: not part of the student's local run
 
     @property
     def points(self) -> float:
@@ -35,6 +36,8 @@ class ExerciseResult:
     submission_sha256: str | None
     checks: list[CheckResult]
     suspicious: list[str] = field(default_factory=list)
+    source: str | None = None  # the text that was graded (the private copy's)
+    violations: list[str] = field(default_factory=list)  # submission policy, one line each
 
     @property
     def score(self) -> float:

@@ -1,20 +1,23 @@
-"""The supervisor: runs the checks in a separate grading process and contains its faults.
+"""The supervisor: runs each exercise's checks in a grading process of its own and contains
+its faults.
 
-Everything runs in one process on the fault-free path. When a check hangs, exhausts memory or
-takes the process down, the supervisor kills the whole process group, charges the fault to the
-check that was running (to every remaining check of its exercise if the fault struck while the
-student module was being imported) and starts a fresh process for the checks still to run.
+A grading process starts in an empty folder of its own, with a small environment, as an
+unprivileged user when the supervisor is root, and learns its job (what to run, the token that
+signs its results and the channel to send them on) on stdin, never through argv or the
+environment. When a check hangs, exhausts memory or takes the process down, the supervisor kills
+the process and everything it started, charges the fault to the check that was running (to
+every remaining check of the exercise if the fault struck while the student module was being
+imported) and starts a fresh process for the checks still to run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import secrets
 import selectors
 import signal
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,10 +27,14 @@ from typing import Any
 import psutil
 
 from grader.errors import GraderError
-from grader.manifest import Course, Exercise
+from grader.launch import GradingProcess, Launcher
+from grader.manifest import Check, Exercise
+from grader.sandbox import descendants
 
 OUTPUT_TAIL = 4000
 MEMORY_POLL = 0.05  # seconds between memory readings of the grading process
+DRAIN = 0.3  # seconds to keep reading after a grading process has exited
+DEADLINE_MARGIN = 30.0  # seconds an exercise may take beyond its checks' own time limits
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,32 @@ class Limits:
         return f"{self.memory_mib} MiB"
 
 
+@dataclass(frozen=True)
+class CheckFile:
+    """One check file run for an exercise: the course's own, or an instructor's hidden one."""
+
+    path: Path  # absolute
+    label: str  # the prefix of its check ids: tests/test_01_x.py or hidden/test_01_x.py
+    checks: tuple[Check, ...]
+    hidden: bool = False
+
+    def check_id(self, name: str) -> str:
+        """The id of one of its checks."""
+        return f"{self.label}::{name}"
+
+
+@dataclass(frozen=True)
+class ExerciseJob:
+    """Everything one grading process needs to grade one exercise."""
+
+    exercise: Exercise
+    files: tuple[CheckFile, ...]
+
+    def ids(self) -> list[str]:
+        """Every check id of the exercise, official ones first."""
+        return [f.check_id(c.name) for f in self.files for c in f.checks]
+
+
 @dataclass
 class RawResult:
     """One check's outcome as the supervisor saw it (before points are attached)."""
@@ -62,7 +95,7 @@ class Collected:
 
     results: dict[str, RawResult] = field(default_factory=dict)
     environment: dict[str, Any] = field(default_factory=dict)
-    suspicious: list[tuple[str | None, str]] = field(default_factory=list)  # (node id, reason)
+    suspicious: list[tuple[str | None, str]] = field(default_factory=list)  # (check id, reason)
     restarts: int = 0
 
 
@@ -71,10 +104,11 @@ class _Run:
     """What every grading process of one run shares."""
 
     root: Path
-    target: Path
+    target: Path  # the private copy being graded
     limits: Limits
-    timeouts: dict[str, float]  # node id -> seconds
-    protected: list[Path]
+    timeouts: dict[str, float]  # check id -> seconds
+    hidden_paths: list[str]  # folders no grading process may read
+    launcher: Launcher
     collected: Collected
     live: _LiveProcesses
 
@@ -91,10 +125,9 @@ class _Pass:
     collect_errors: dict[str, str] = field(default_factory=dict)
     progressed: bool = False
     session_started: bool = False
+    call: str | None = None  # the call into student code the running check made last
     startup_output: str = ""  # the last line the process printed, for a failed start
-    token: str = field(
-        default_factory=lambda: secrets.token_hex(16)
-    )  # proves an event is the worker's
+    token: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 def default_jobs() -> int:
@@ -102,38 +135,47 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def node_id(exercise: Exercise, check: str) -> str:
-    """The pytest node id of one check."""
-    return f"{exercise.check_file}::{check}"
-
-
 def run_checks(
-    course: Course,
-    exercises: tuple[Exercise, ...],
+    root: Path,
+    jobs: list[ExerciseJob],
     target: Path,
     limits: Limits,
-    protected: list[Path],
+    launcher: Launcher,
+    hidden_paths: list[str],
 ) -> Collected:
-    """Run every check of `exercises` against `target`; never raises for faults in student code.
-
-    The exercises are shared out among `limits.jobs` grading processes that run side by side.
-    """
+    """Run every check of `jobs` against the private copy `target`, one grading process per
+    exercise and `limits.jobs` of them side by side; never raises for faults in student code."""
     timeouts = {
-        node_id(ex, c.name): c.timeout or limits.timeout for ex in exercises for c in ex.checks
+        f.check_id(c.name): c.timeout or limits.timeout
+        for job in jobs
+        for f in job.files
+        for c in f.checks
     }
-    run = _Run(course.root, target, limits, timeouts, protected, Collected(), _LiveProcesses())
-    shards = _shards(exercises, limits.jobs)
+    run = _Run(
+        root, target, limits, timeouts, hidden_paths, launcher, Collected(), _LiveProcesses()
+    )
+    work: queue.Queue[ExerciseJob] = queue.Queue()
+    for job in sorted(jobs, key=lambda j: -len(j.ids())):  # the longest first
+        work.put(job)
     errors: list[BaseException] = []
 
-    def grade_shard(shard: list[Exercise]) -> None:
+    def grade_jobs() -> None:
         try:
-            _run_shard(run, shard)
+            while not run.live.closed:
+                try:
+                    job = work.get_nowait()
+                except queue.Empty:
+                    return
+                _run_exercise(run, job)
         except _Stopped:
             pass
         except BaseException as exc:  # re-raised in the calling thread below
             errors.append(exc)
 
-    threads = [threading.Thread(target=grade_shard, args=(shard,), daemon=True) for shard in shards]
+    threads = [
+        threading.Thread(target=grade_jobs, daemon=True)
+        for _ in range(max(1, min(limits.jobs, len(jobs))))
+    ]
     try:
         for thread in threads:
             thread.start()
@@ -143,37 +185,30 @@ def run_checks(
     except BaseException:
         run.live.kill_all()  # Ctrl-C: no grading process may outlive the run
         for thread in threads:
-            thread.join(timeout=5)  # let each shard notice and kill what it was starting
+            thread.join(timeout=5)  # let each thread notice and kill what it was starting
         raise
+    finally:
+        descendants().sweep()
     if errors:
         raise errors[0]
     return run.collected
 
 
-def _shards(exercises: tuple[Exercise, ...], jobs: int) -> list[list[Exercise]]:
-    """Split the exercises into at most `jobs` groups with about as many checks each."""
-    shards: list[list[Exercise]] = [[] for _ in range(max(1, min(jobs, len(exercises))))]
-    for ex in sorted(exercises, key=lambda e: -len(e.checks)):
-        min(shards, key=lambda group: sum(len(e.checks) for e in group)).append(ex)
-    order = {ex.id: i for i, ex in enumerate(exercises)}
-    return [sorted(group, key=lambda e: order[e.id]) for group in shards if group]
-
-
-def _run_shard(run: _Run, shard: list[Exercise]) -> None:
-    pending = [node_id(ex, c.name) for ex in shard for c in ex.checks]
+def _run_exercise(run: _Run, job: ExerciseJob) -> None:
+    pending = job.ids()
     collected = run.collected
     while pending and not run.live.closed:
-        state = _run_process(run, pending)
+        state = _run_process(run, job, pending)
         if not state.session_started:
             raise GraderError(
                 f"the grading process failed to start ({state.startup_output or 'no output'}); "
                 "reinstall the course with `pip install -e .` and try again"
             )
-        _charge_fault(state, pending, collected)
+        _charge_fault(state, job, pending, collected)
         remaining = [n for n in pending if n not in collected.results]
         if remaining and (state.finished or not state.progressed):
-            for nodeid in remaining:
-                collected.results[nodeid] = _unreported(nodeid, state)
+            for check_id in remaining:
+                collected.results[check_id] = _unreported(check_id, state)
             remaining = []
         if remaining:
             with run.live.lock:
@@ -182,7 +217,7 @@ def _run_shard(run: _Run, shard: list[Exercise]) -> None:
 
 
 class _Stopped(Exception):
-    """The run is being stopped: a shard must start no more grading processes."""
+    """The run is being stopped: no more grading processes may start."""
 
 
 class _LiveProcesses:
@@ -192,17 +227,17 @@ class _LiveProcesses:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.closed = False
-        self._procs: set[subprocess.Popen] = set()
+        self._procs: set[GradingProcess] = set()
 
-    def add(self, proc: subprocess.Popen) -> None:
+    def add(self, proc: GradingProcess) -> None:
         with self.lock:
             if not self.closed:
                 self._procs.add(proc)
                 return
-        _kill_group(proc)  # started while the run was being stopped
+        proc.kill()  # started while the run was being stopped
         raise _Stopped()
 
-    def discard(self, proc: subprocess.Popen) -> None:
+    def discard(self, proc: GradingProcess) -> None:
         with self.lock:
             self._procs.discard(proc)
 
@@ -211,11 +246,59 @@ class _LiveProcesses:
             self.closed = True
             procs = list(self._procs)
         for proc in procs:
-            _kill_group(proc)
+            proc.kill()
 
 
-def _unreported(nodeid: str, state: _Pass) -> RawResult:
-    check_file = nodeid.split("::")[0]
+def _job_fields(run: _Run, job: ExerciseJob, pending: list[str], token: str) -> dict[str, Any]:
+    root = run.root
+    files = [f for f in job.files if any(n.startswith(f.label + "::") for n in pending)]
+    pytest_args = [
+        "-p", "grader.checks", "--noconftest",
+        "-p", "pytest_jsonreport.plugin", "--json-report-file=none",
+        "-q", "--no-header", "--tb=no", "-rN", "--show-capture=no", "-p", "no:cacheprovider",
+        "--continue-on-collection-errors", "--assert=plain", "--rootdir", str(root),
+        "-c", str(root / "pyproject.toml"), "-o", "testpaths=tests",
+        "--target", str(run.target), *[str(f.path) for f in files],
+    ]  # fmt: skip
+    return {
+        "token": token,
+        "target": str(run.target),
+        "select": pending,
+        "labels": {os.path.realpath(f.path): f.label for f in files},
+        "hidden": run.hidden_paths,
+        "pytest_args": pytest_args,
+        "startup": run.limits.startup,
+    }
+
+
+def _run_process(run: _Run, job: ExerciseJob, pending: list[str]) -> _Pass:
+    state = _Pass()
+    if run.live.closed:
+        raise _Stopped()
+    process = run.launcher.start(_job_fields(run, job, pending, state.token))
+    try:
+        run.live.add(process)
+        _supervise(run, process, state, pending)
+    finally:
+        process.kill()
+        run.live.discard(process)
+        process.close()
+        descendants().sweep()
+    return state
+
+
+def _charge_fault(state: _Pass, job: ExerciseJob, pending: list[str], collected: Collected) -> None:
+    if state.fault is None or state.current is None:
+        return
+    victims = [state.current]
+    if state.importing:  # the module could not be imported: no check of it can run
+        victims += pending
+    for check_id in victims:
+        collected.results.setdefault(check_id, RawResult(*state.fault))
+
+
+def _unreported(check_id: str, state: _Pass) -> RawResult:
+    check_file = check_id.split("::")[0]
     if check_file in state.collect_errors:
         return RawResult(
             "error",
@@ -225,84 +308,34 @@ def _unreported(nodeid: str, state: _Pass) -> RawResult:
         return RawResult(state.fault[0], state.fault[1])
     return RawResult(
         "error",
-        f"{nodeid} was not found: the check file and course.toml disagree; reinstall the course",
+        f"{check_id} was not found: the check file and its manifest disagree; reinstall the course",
     )
 
 
-def _charge_fault(state: _Pass, pending: list[str], collected: Collected) -> None:
-    if state.fault is None or state.current is None:
-        return
-    victims = [state.current]
-    if state.importing:
-        check_file = state.current.split("::")[0]
-        victims += [n for n in pending if n.startswith(check_file + "::")]
-    for nodeid in victims:
-        collected.results.setdefault(nodeid, RawResult(*state.fault))
-
-
-def _worker_command(run: _Run, pending: list[str], events_fd: int) -> list[str]:
-    root, target = run.root, run.target
-    files = list(dict.fromkeys(n.split("::")[0] for n in pending))
-    options = {
-        "protected": [str(p) for p in run.protected],
-        "target": str(target),
-        "select": pending,
-    }
-    return [
-        sys.executable, "-m", "grader.worker", str(events_fd), json.dumps(options), "--",
-        "-p", "pytest_jsonreport.plugin", "--json-report-file=none",
-        "-q", "--no-header", "--tb=no", "-rN", "--show-capture=no", "-p", "no:cacheprovider",
-        "--continue-on-collection-errors", "--assert=plain", "--rootdir", str(root),
-        "-c", str(root / "pyproject.toml"), "-o", "testpaths=tests",
-        "--target", str(target), *files,
-    ]  # fmt: skip
-
-
-def _run_process(run: _Run, pending: list[str]) -> _Pass:
-    read_fd, write_fd = os.pipe()
-    state = _Pass()
-    env = dict(
-        os.environ,
-        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
-        GRADE_EVENTS_TOKEN=state.token,
-        PYTHONPATH=os.pathsep.join(filter(None, [str(run.root), os.environ.get("PYTHONPATH")])),
-    )
-    proc = subprocess.Popen(
-        _worker_command(run, pending, write_fd),
-        cwd=run.root,
-        env=env,
-        pass_fds=(write_fd,),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, so one kill takes every child with it
-    )
-    os.close(write_fd)
-    try:
-        run.live.add(proc)
-        _supervise(run, proc, read_fd, state)
-    finally:
-        _kill_group(proc)
-        run.live.discard(proc)
-        os.close(read_fd)
-    return state
-
-
-def _supervise(run: _Run, proc: subprocess.Popen, read_fd: int, state: _Pass) -> None:
+def _supervise(run: _Run, proc: GradingProcess, state: _Pass, pending: list[str]) -> None:
     limits, timeouts, collected = run.limits, run.timeouts, run.collected
-    assert proc.stdout is not None
     selector = selectors.DefaultSelector()
-    selector.register(read_fd, selectors.EVENT_READ, "events")
-    selector.register(proc.stdout, selectors.EVENT_READ, "output")
+    selector.register(proc.events_fd, selectors.EVENT_READ, "events")
+    selector.register(proc.output_fd, selectors.EVENT_READ, "output")
     pending_line = b""
     tail = b""
     open_streams = 2
     started_at = time.monotonic()
+    deadline = (
+        started_at
+        + limits.startup
+        + sum(timeouts.get(n, limits.timeout) for n in pending)
+        + DEADLINE_MARGIN
+    )
+    exited_at: float | None = None
     next_memory_check = started_at
-    monitor = psutil.Process(proc.pid)
+    try:
+        monitor: psutil.Process | None = psutil.Process(proc.pid)
+    except psutil.Error:
+        monitor = None
     while open_streams:
         for key, _ in selector.select(timeout=MEMORY_POLL):
-            data = os.read(key.fd if key.data == "events" else proc.stdout.fileno(), 1 << 16)
+            data = os.read(key.fd, 1 << 16)
             if not data:
                 selector.unregister(key.fileobj)
                 open_streams -= 1
@@ -314,15 +347,22 @@ def _supervise(run: _Run, proc: subprocess.Popen, read_fd: int, state: _Pass) ->
                 for line in lines:
                     _handle_event(line, state, collected)
         now = time.monotonic()
-        if state.current is not None and now - state.started > timeouts.get(
-            state.current, limits.timeout
-        ):
-            seconds = timeouts.get(state.current, limits.timeout)
-            state.fault = ("timeout", f"timed out after {seconds:g} s")
-        elif state.current is None and not state.progressed and now - started_at > limits.startup:
+        limit = timeouts.get(state.current or "", limits.timeout)
+        if state.current is not None and now - state.started > limit:
+            during = f" in {state.current.split('::')[-1]}"
+            if state.call:
+                during += f", during the call {state.call}"
+            state.fault = ("timeout", f"timed out after {limit:g} s{during}")
+        elif not state.progressed and now - started_at > limits.startup:
             state.fault = (
                 "error",
                 f"the grading process did not start within {limits.startup:g} s",
+            )
+        elif now > deadline:
+            state.fault = (
+                "timeout",
+                "the exercise ran past its overall deadline (its checks' time limits plus "
+                f"{DEADLINE_MARGIN:g} s)",
             )
         elif now >= next_memory_check:
             next_memory_check = now + MEMORY_POLL
@@ -334,9 +374,13 @@ def _supervise(run: _Run, proc: subprocess.Popen, read_fd: int, state: _Pass) ->
         if state.fault or state.finished:
             # Every result is in once the session has finished: the interpreter's shutdown
             # adds nothing worth waiting for.
-            _kill_group(proc)
+            proc.kill()
             break
-    returncode = proc.wait()
+        if exited_at is None and proc.poll() is not None:
+            exited_at = now
+        elif exited_at is not None and now - exited_at > DRAIN:
+            break  # it is gone; whatever still holds its pipes is not worth waiting for
+    returncode = proc.wait(5.0)
     lines = _decode(tail).strip().splitlines()
     state.startup_output = lines[-1] if lines else ""
     if state.fault is None and not state.finished:
@@ -380,6 +424,9 @@ def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
             False,
             True,
         )
+        state.call = None
+    elif kind == "call":
+        state.call = str(event.get("summary", ""))[:200]
     elif kind == "import":
         state.importing = event.get("phase") == "start"
     elif kind == "result":
@@ -403,7 +450,9 @@ def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
         state.finished = True
 
 
-def _crash_message(returncode: int, tail: bytes) -> str:
+def _crash_message(returncode: int | None, tail: bytes) -> str:
+    if returncode is None:
+        return "the grading process stopped answering"
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
@@ -416,11 +465,14 @@ def _crash_message(returncode: int, tail: bytes) -> str:
     )
 
 
-def _group_rss(monitor: psutil.Process) -> int:
+def _group_rss(monitor: psutil.Process | None) -> int:
+    if monitor is None:
+        return 0
     try:
         processes = [monitor, *monitor.children(recursive=True)]
     except psutil.Error:
         return 0
+    descendants().note(processes[1:])
     total = 0
     for process in processes:
         try:
@@ -428,14 +480,6 @@ def _group_rss(monitor: psutil.Process) -> int:
         except psutil.Error:
             pass
     return total
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
 
 
 def _decode(data: bytes) -> str:

@@ -1,8 +1,9 @@
-"""The grading process: runs the checks under pytest and streams one JSON event per line to the
-supervisor (grader.runner) as things happen, so a crash or a kill loses nothing already graded.
+"""The grading process: runs the checks of one exercise under pytest and streams one JSON event
+per line to the supervisor (grader.runner) as things happen, so a crash or a kill loses nothing
+already graded.
 
-It is started as `python -m grader.worker EVENTS_FD PROTECTED_JSON -- PYTEST_ARGS...` and is
-never imported by the supervisor itself (it needs pytest and MLX, the supervisor does not).
+The supervisor starts it through a small bootstrap (grader.runner.BOOTSTRAP) and sends the job
+on stdin; it is never imported by the supervisor itself (it needs pytest and MLX).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from pytest_jsonreport.plugin import JSONReport
 MESSAGE_LIMIT = 600
 STREAM_LIMIT = 2000
 
-# Audit events through which code can change or delete a file.
-_FILE_EVENTS = frozenset(
-    {"open", "os.remove", "os.rename", "os.replace", "os.truncate", "shutil.rmtree", "os.rmdir"}
-)
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+
+class StudentInterrupt(Exception):
+    """Student code raised KeyboardInterrupt or asked pytest to stop: it costs one check."""
+
+
+_STOPPERS = (KeyboardInterrupt, pytest.exit.Exception)
 
 
 class EventStream:
@@ -44,11 +46,18 @@ class EventStream:
 class StreamingReport(JSONReport):
     """pytest-json-report's per-test records, streamed as each check finishes."""
 
-    def __init__(self, events: EventStream, target: Path, select: set[str]) -> None:
+    def __init__(
+        self, events: EventStream, target: Path, select: set[str], labels: dict[str, str]
+    ) -> None:
         super().__init__()
         self._events = events
         self._target = target
         self._select = select
+        self._labels = labels  # check file path -> the label its ids carry
+        self._ids: dict[str, str] = {}  # pytest node id -> check id
+
+    def _id(self, nodeid: str) -> str:
+        return self._ids.get(nodeid, nodeid)
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         super().pytest_sessionstart(session)
@@ -59,23 +68,31 @@ class StreamingReport(JSONReport):
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         super().pytest_collectreport(report)
         if report.failed:
+            path = str(report.fspath) if report.fspath else report.nodeid
             self._events.emit(
                 "collect_error",
-                nodeid=report.nodeid,
+                nodeid=self._labels.get(os.path.realpath(path), report.nodeid),
                 message=_clip(str(report.longrepr), MESSAGE_LIMIT),
             )
 
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        keep = [item for item in items if item.nodeid in self._select]
-        dropped = [item for item in items if item.nodeid not in self._select]
+        for item in items:
+            label = self._labels.get(os.path.realpath(str(item.path)))
+            if label is not None:
+                self._ids[item.nodeid] = f"{label}::{item.name}"
+        keep = [item for item in items if self._id(item.nodeid) in self._select]
+        dropped = [item for item in items if self._id(item.nodeid) not in self._select]
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = keep
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
-        self._events.emit("start", nodeid=nodeid)
+        from grader import checks
+
+        checks.failed_call = None
+        self._events.emit("start", nodeid=self._id(nodeid))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest):
@@ -84,9 +101,9 @@ class StreamingReport(JSONReport):
         if fixturedef.argname != "student":
             yield
             return
-        self._events.emit("import", phase="start", nodeid=request.node.nodeid)
+        self._events.emit("import", phase="start", nodeid=self._id(request.node.nodeid))
         yield
-        self._events.emit("import", phase="done", nodeid=request.node.nodeid)
+        self._events.emit("import", phase="done", nodeid=self._id(request.node.nodeid))
 
     def pytest_json_runtest_metadata(
         self, item: pytest.Item, call: pytest.CallInfo
@@ -110,7 +127,7 @@ class StreamingReport(JSONReport):
         output = "".join(stage.get(s, "") for stage in stages for s in ("stdout", "stderr"))
         self._events.emit(
             "result",
-            nodeid=report.nodeid,
+            nodeid=self._id(report.nodeid),
             outcome=outcome,
             message=message,
             duration=round(sum(stage.get("duration", 0.0) for stage in stages), 4),
@@ -120,6 +137,40 @@ class StreamingReport(JSONReport):
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         super().pytest_sessionfinish(session)
         self._events.emit("finished")
+
+
+class Containment:
+    """Turns a KeyboardInterrupt (or pytest.exit) raised by student code into one failed check;
+    a plugin of its own, as these hooks are also JSONReport's."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item):
+        try:
+            return (yield)
+        except _STOPPERS as exc:
+            raise _interrupt(exc) from None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        try:
+            return (yield)
+        except _STOPPERS as exc:
+            raise _interrupt(exc) from None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item):
+        try:
+            return (yield)
+        except _STOPPERS as exc:
+            raise _interrupt(exc) from None
+
+
+def _interrupt(exc: BaseException) -> StudentInterrupt:
+    # In a grading process nothing but student code raises these (the real Ctrl-C goes to the
+    # supervisor): pytest would end the whole session and lose every remaining check.
+    return StudentInterrupt(
+        f"student code raised {type(exc).__name__}; only this check is charged for it"
+    )
 
 
 def _outcome(total: str, stages: list[dict[str, Any]]) -> str:
@@ -147,9 +198,21 @@ def _clip(text: str, limit: int) -> str:
 
 def explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
     """The outcome and the one-paragraph message for a check that raised."""
+    outcome, message = _explain(excinfo, when, target)
+    notes = " ".join(" ".join(str(n).split()) for n in getattr(excinfo.value, "__notes__", ()))
+    if notes and outcome != "skipped":  # hypothesis's failing example: enough to reproduce it
+        message = f"{message} [{notes}]"
+    return outcome, _clip(message, MESSAGE_LIMIT)
+
+
+def _explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
+    from grader import checks
+
     exc = excinfo.value
     where = _student_frame(excinfo.tb, target)
     place = f" ({where[0]} line {where[1]}, in {where[2]})" if where else ""
+    if checks.failed_call is not None and not isinstance(exc, AssertionError):
+        place += f", raised by the call {checks.failed_call}"
     if isinstance(exc, pytest.skip.Exception):
         if when == "call":
             return (
@@ -194,44 +257,118 @@ def _student_frame(tb: Any, target: Path) -> tuple[str, int, str] | None:
     return found
 
 
-def install_tamper_watch(events: EventStream, protected: list[str]) -> None:
-    """Report any attempt by code in this process to write, move or delete a protected file
-    (the report, the checks, the manifest). An audit hook cannot be removed once added."""
-    watched = {os.path.realpath(p) for p in protected}
+def _warm_up() -> None:
+    # Imported before any job arrives, so that a process started ahead of time, or forked from
+    # the zygote, begins warm.
+    import mlx.core  # noqa: F401
+    import numpy  # noqa: F401
 
-    def hook(event: str, args: tuple) -> None:
-        if event not in _FILE_EVENTS or not args:
-            return
-        path = args[0]
-        if not isinstance(path, (str, bytes, os.PathLike)):
-            return
-        if event == "open":
-            mode, flags = (args[1] or "r"), (args[2] if len(args) > 2 else 0)
-            writing = any(c in str(mode) for c in "wax+") or bool(flags & _WRITE_FLAGS)
-            if not writing:
-                return
-        try:
-            resolved = os.path.realpath(os.fsdecode(path))
-        except (TypeError, ValueError):
-            return
-        if resolved in watched:
-            events.emit("suspicious", reason=f"{event} on protected file {resolved}")
-
-    sys.addaudithook(hook)
+    import grader.checks  # noqa: F401
 
 
-def main(argv: list[str]) -> int:
-    """Entry point of the grading process."""
-    fd, protected_json, sep, *pytest_args = argv
-    assert sep == "--", "usage: python -m grader.worker FD PROTECTED_JSON -- PYTEST_ARGS..."
-    # Taken out of the environment before any student code runs, so it cannot simply be read back.
-    events = EventStream(int(fd), os.environ.pop("GRADE_EVENTS_TOKEN", ""))
-    options = json.loads(protected_json)
-    install_tamper_watch(events, options["protected"])
-    plugin = StreamingReport(events, Path(options["target"]).resolve(), set(options["select"]))
-    code = pytest.main(pytest_args, plugins=[plugin])
+def serve() -> int:
+    """Wait for one job on stdin, then grade it (see grader.runner for the job's fields).
+
+    The token and the results channel arrive on stdin and live only in this process's memory:
+    not in its environment, argv or /proc.
+    """
+    _warm_up()
+    line = sys.stdin.buffer.readline()
+    if not line:
+        return 0  # the supervisor went away before sending a job
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)  # nothing more comes in, and nothing reads the job again
+    os.close(null)
+    job = json.loads(line)
+    return run_job(job, job["events_fd"])
+
+
+def run_job(job: dict[str, Any], events_fd: int) -> int:
+    """Grade one exercise's checks as `job` says, streaming events to `events_fd`."""
+    events = EventStream(events_fd, job["token"])
+    from grader import checks, guard
+
+    guard.install(
+        writable=job["writable"],
+        hidden=job["hidden"],
+        report=lambda reason: events.emit("suspicious", reason=reason),
+    )
+    checks.on_call = lambda summary: events.emit("call", summary=summary)
+    plugin = StreamingReport(
+        events, Path(job["target"]).resolve(), set(job["select"]), job["labels"]
+    )
+    code = pytest.main(job["pytest_args"], plugins=[plugin, Containment()])
     return int(code)
 
 
+def zygote(control_fd: int) -> int:
+    """Fork one grading process per job from this warm, untouched process (Linux).
+
+    Each job arrives on the control socket with two descriptors: the results channel and the
+    output pipe. The child starts its own session, moves into its own folders and grades; the
+    zygote answers with the child's pid, and later with its exit status. No student code ever
+    runs in the zygote itself, so every child starts from the same clean state.
+    """
+    import select
+    import socket
+
+    _warm_up()
+    control = socket.socket(fileno=control_fd)
+    buffer = b""
+    children: set[int] = set()
+    while True:
+        ready, _, _ = select.select([control], [], [], 0.05)
+        for pid in list(children):
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done, status = pid, 0
+            if done:
+                children.discard(pid)
+                code = os.waitstatus_to_exitcode(status)
+                control.sendall(json.dumps({"exit": pid, "code": code}).encode() + b"\n")
+        if not ready:
+            continue
+        data, fds, _flags, _addr = socket.recv_fds(control, 1 << 20, 2)
+        if not data:
+            return 0  # the supervisor is gone
+        buffer += data
+        if b"\n" not in buffer or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            continue
+        line, buffer = buffer.split(b"\n", 1)
+        job = json.loads(line)
+        events_fd, output_fd = fds
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            os._exit(_child(job, events_fd, output_fd))
+        os.close(events_fd)
+        os.close(output_fd)
+        children.add(pid)
+        control.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _child(job: dict[str, Any], events_fd: int, output_fd: int) -> int:
+    try:
+        os.setsid()  # its own session and group: one kill takes everything it starts
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.close(output_fd)
+        os.chdir(job["writable"][0])
+        os.environ.update(HOME=job["writable"][0], TMPDIR=job["writable"][1])
+        import tempfile
+
+        tempfile.tempdir = None  # found again from TMPDIR
+        return run_job(job, events_fd)
+    except BaseException:  # noqa: BLE001 - a child must never return into the zygote's loop
+        traceback.print_exc()
+        return 70
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(serve())

@@ -6,7 +6,7 @@ import shutil
 
 from conftest import ROOT, run_grade
 
-from grader.integrity import compute_release, release_digests, scan_submission
+from grader.integrity import compute_release, release_digests
 from grader.manifest import load_course
 
 COURSE = load_course(ROOT)
@@ -65,19 +65,3 @@ def test_an_edited_check_is_flagged_and_changes_checks_sha256(tmp_path):
     assert integrity["modified_files"] == [COURSE.exercises[0].check_file]
     assert edited.report["course"]["checks_sha256"] != pristine.report["course"]["checks_sha256"]
     assert "check files differ from this release" in edited.stdout
-
-
-def test_scan_flags_reaching_for_the_grader_and_passes_ordinary_code(tmp_path):
-    clean = tmp_path / "clean.py"
-    clean.write_text(
-        "import mlx.core as mx\nimport numpy as np\n\ndef f(x):\n    return mx.exp(x)\n"
-    )
-    assert scan_submission(clean) == []
-    assert scan_submission(ROOT / "solutions" / COURSE.exercises[0].file) == []
-    sneaky = tmp_path / "sneaky.py"
-    sneaky.write_text(
-        "from _pytest import outcomes\nimport gc\nobjs = gc.get_objects()\nopen('grade-report.json')\n"
-    )
-    reasons = scan_submission(sneaky)
-    assert any("_pytest" in r for r in reasons) and any("get_objects" in r for r in reasons)
-    assert any("grade-report" in r for r in reasons)

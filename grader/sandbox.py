@@ -1,0 +1,284 @@
+"""Where grading processes run and what they may touch: a private copy of the submission,
+an empty working folder per process, a small environment, an unprivileged user when the
+supervisor is root, and the sweep that leaves no descendant behind.
+
+Nothing here runs student code; the supervisor (grader.runner) uses it before and after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from grader.errors import UsageError
+
+# Environment variables a grading process inherits; everything else (tokens, credentials, the
+# supervisor's own settings) stays behind. MLX, CUDA and BLAS read theirs from the environment.
+_ENV_NAMES = {"PATH", "LANG", "LANGUAGE", "TZ", "SYSTEMROOT", "LD_LIBRARY_PATH"}
+_ENV_PREFIXES = ("LC_", "MLX_", "CUDA_", "NVIDIA_", "OMP_", "OPENBLAS_", "MKL_", "DYLD_")
+UNPRIVILEGED = "nobody"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The private, read-only copy of the exercise files being graded, and their texts."""
+
+    folder: Path  # holds exactly the expected exercise files
+    origin: Path  # the folder they were copied from (absolute)
+    sources: dict[str, str]  # file name -> text, kept before any student code ran
+    raw: dict[str, bytes]  # file name -> bytes as submitted
+
+    def sha256(self, file: str) -> str:
+        """Digest of a file's text as kept (UTF-8), which is what the report records."""
+        return hashlib.sha256(self.sources[file].encode("utf-8", "surrogateescape")).hexdigest()
+
+    def changed(self, file: str) -> bool:
+        """True when the private copy no longer holds what was submitted."""
+        try:
+            return (self.folder / file).read_bytes() != self.raw[file]
+        except OSError:
+            return True
+
+
+class Sandbox:
+    """A temporary tree for one grading run: the submission copy and a folder per process."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="grade-"))
+        os.chmod(self.root, 0o755)
+        self.max_bytes = max_bytes
+        self.user = worker_user()
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def copy_submission(self, origin: Path, files: list[str]) -> Submission:
+        """Copy exactly `files` from `origin` (nothing else comes along) and keep their text.
+
+        Files over the size cap are not read at all: they are replaced by an empty module and
+        their text records the refusal, so the supervisor's memory never depends on them.
+        """
+        with self._lock:
+            self._count += 1
+            folder = self.root / f"s{self._count}" / origin.name  # messages name the folder
+        folder.mkdir(parents=True)
+        sources: dict[str, str] = {}
+        raw: dict[str, bytes] = {}
+        for name in files:
+            path = origin / name
+            try:
+                info = path.stat()
+                if not stat.S_ISREG(info.st_mode):
+                    raise UsageError(
+                        f"{path} is not a regular file; hand in the exercise file itself"
+                    )
+                with path.open("rb") as handle:
+                    data = handle.read(self.max_bytes + 1)
+            except OSError as exc:
+                raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+            raw[name] = data
+            sources[name] = data.decode("utf-8", "surrogateescape")
+            (folder / name).write_bytes(data)
+            os.chmod(folder / name, 0o444)
+        os.chmod(folder, 0o555)
+        return Submission(folder, origin, sources, raw)
+
+    def process_dirs(self) -> tuple[Path, Path]:
+        """A fresh, empty working folder and temp folder for one grading process."""
+        with self._lock:
+            self._count += 1
+            base = self.root / f"p{self._count}"
+        work, tmp = base / "work", base / "tmp"
+        for folder in (base, work, tmp):
+            folder.mkdir()
+        if self.user is not None:
+            for folder in (work, tmp):
+                os.chown(folder, *self.user)
+        for folder in (work, tmp):
+            os.chmod(folder, 0o700)
+        return work, tmp
+
+    def cleanup(self) -> None:
+        """Remove the whole tree, whatever a grading process left in it."""
+
+        def unlock(func, path, _exc):  # read-only folders of the copy
+            os.chmod(os.path.dirname(path), 0o755)
+            os.chmod(path, 0o755)
+            func(path)
+
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(self.root, onexc=unlock)
+        else:
+            shutil.rmtree(self.root, onerror=unlock)
+
+
+def worker_user() -> tuple[int, int] | None:
+    """(uid, gid) to run grading processes as: an unprivileged user when we are root on Linux,
+    provided that user can reach the Python installation (one under /root cannot be: then the
+    processes stay root, and the guard and the policy are what hold them)."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(UNPRIVILEGED)
+        user = (entry.pw_uid, entry.pw_gid)
+    except KeyError:
+        user = (65534, 65534)
+    needed = [Path(sys.executable).resolve(), *(Path(p) for p in sys.path if p)]
+    if all(_reachable(path, *user) for path in needed):
+        return user
+    return None
+
+
+def _reachable(path: Path, uid: int, gid: int) -> bool:
+    """True when `uid` can walk to `path` (and read it): every folder on the way searchable."""
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return True
+    for folder in [*reversed(resolved.parents), resolved]:
+        try:
+            info = folder.stat()
+        except OSError:
+            return True  # not there: nothing to reach
+        want = stat.S_IXOTH if folder != resolved or folder.is_dir() else stat.S_IROTH
+        if info.st_uid == uid:
+            want <<= 6
+        elif info.st_gid == gid:
+            want <<= 3
+        if not info.st_mode & want:
+            return False
+    return True
+
+
+def worker_env(home: Path, tmp: Path) -> dict[str, str]:
+    """The small environment of a grading process (no secret of the supervisor's reaches it)."""
+    env = {k: v for k, v in os.environ.items() if k in _ENV_NAMES or k.startswith(_ENV_PREFIXES)}
+    env.update(
+        HOME=str(home),
+        TMPDIR=str(tmp),
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        PYTHONIOENCODING="utf-8:backslashreplace",
+    )
+    env.setdefault("LANG", "C.UTF-8")
+    return env
+
+
+def become_subreaper() -> bool:
+    """Adopt every orphaned descendant (Linux): a process that starts its own session still
+    ends up as our child, so the sweep can find it. Returns False where it is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+_descendants: Descendants | None = None
+_descendants_lock = threading.Lock()
+
+
+def descendants() -> Descendants:
+    """The one record of descendants of this process, shared by every grading it runs."""
+    global _descendants
+    with _descendants_lock:
+        if _descendants is None:
+            _descendants = Descendants()
+        return _descendants
+
+
+class Descendants:
+    """Every process a grading run started, directly or not, so none outlives it.
+
+    On Linux the supervisor is a child subreaper: an orphan is re-parented to it, so sweeping
+    its children that are not live grading processes finds every one. Elsewhere (macOS) the
+    descendants seen while polling are remembered and killed; a process that detaches between
+    two polls can escape there.
+    """
+
+    def __init__(self) -> None:
+        self.subreaper = become_subreaper()
+        self._lock = threading.Lock()
+        self.spawning = threading.Lock()  # held while a grading process is being started
+        self._live: set[int] = set()
+        self._seen: dict[int, float] = {}  # pid -> create time
+
+    def started(self, pid: int) -> None:
+        with self._lock:
+            self._live.add(pid)
+
+    def ended(self, pid: int) -> None:
+        with self._lock:
+            self._live.discard(pid)
+
+    def note(self, processes: list[psutil.Process]) -> None:
+        """Remember descendants seen while polling a grading process."""
+        with self._lock:
+            for process in processes:
+                try:
+                    self._seen.setdefault(process.pid, process.create_time())
+                except psutil.Error:
+                    pass
+
+    def sweep(self) -> int:
+        """Kill descendants that no live grading process accounts for; returns how many."""
+        killed = 0
+        with self.spawning, self._lock:
+            live = set(self._live)
+            seen = dict(self._seen)
+            try:
+                children = psutil.Process().children(recursive=False)
+            except psutil.Error:
+                children = []
+        for child in children:
+            if child.pid not in live:
+                killed += _kill_tree(child)
+        for pid, created in seen.items():
+            try:
+                process = psutil.Process(pid)
+                if process.create_time() != created or pid in live:
+                    continue
+                parent_live = any(p.pid in live for p in process.parents())
+                if parent_live:
+                    continue
+            except psutil.Error:
+                continue
+            killed += _kill_tree(process)
+        with self._lock:
+            self._seen = {p: t for p, t in self._seen.items() if psutil.pid_exists(p)}
+        return killed
+
+
+def _kill_tree(process: psutil.Process) -> int:
+    try:
+        victims = [process, *process.children(recursive=True)]
+    except psutil.Error:
+        victims = [process]
+    count = 0
+    for victim in victims:
+        try:
+            victim.send_signal(signal.SIGKILL)
+            count += 1
+        except psutil.Error:
+            pass
+    for victim in victims:
+        try:
+            if victim.ppid() == os.getpid():
+                os.waitpid(victim.pid, 0)  # an adopted orphan: reap it
+        except (psutil.Error, ChildProcessError, OSError):
+            pass
+    return count
