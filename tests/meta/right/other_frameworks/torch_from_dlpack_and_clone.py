@@ -1,0 +1,8 @@
+"""PyTorch through torch.from_dlpack of a CPU export, cloned for the copy."""
+
+
+def to_torch(a, share):
+    import torch
+
+    tensor = torch.from_dlpack(CpuExport(a))
+    return tensor if share else tensor.clone()
