@@ -36,6 +36,7 @@ POLICY_KEYS = {
     "forbidden_names": "builtins no exercise may name",
     "forbidden_attributes": "attribute names no exercise may use on any object",
     "allowed_dunders": "the only __dunder__ names an exercise may use",
+    "call_only": "module functions the checks observe: called directly, never aliased or passed",
 }
 EXERCISE_KEYS = ("allowed_imports", "allowed_names")
 
@@ -64,6 +65,8 @@ _FIX = {
     "monkeypatch": "leave modules as they are; set attributes only on objects you build",
     "format-string": "use an f-string, or a literal format string without private attributes",
     "type-call": "call type(x) with one argument only",
+    "call-only": "call it directly where you need it (module.function(...))",
+    "nul-character": "file names and text never need a NUL character",
 }
 
 
@@ -93,6 +96,7 @@ class _Rules:
     names: frozenset[str]  # forbidden builtins
     attributes: frozenset[str]  # forbidden attribute names
     dunders: frozenset[str]  # allowed dunders
+    call_only: frozenset[str]  # functions that may only be called directly
 
     def classify(self, parts: list[str]) -> str:
         """'allowed', 'forbidden' or 'denied' for a dotted path: its longest listed prefix decides."""
@@ -125,6 +129,7 @@ class Policy:
     forbidden_names: tuple[str, ...]
     forbidden_attributes: tuple[str, ...]
     allowed_dunders: tuple[str, ...]
+    call_only: tuple[str, ...] = ()
     # (exercise id, its extra allowed imports, its allowed names), in course order
     exercises: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
     _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -178,6 +183,7 @@ class Policy:
             forbidden_names=_strings(table, "forbidden_names", where, _IDENT),
             forbidden_attributes=_strings(table, "forbidden_attributes", where, _IDENT),
             allowed_dunders=dunders,
+            call_only=_strings(table, "call_only", where, _DOTTED),
             exercises=tuple(exercises),
         )
 
@@ -202,6 +208,7 @@ class Policy:
                 names=frozenset(self.forbidden_names) - set(own_names),
                 attributes=frozenset(self.forbidden_attributes) - set(own_names),
                 dunders=frozenset(self.allowed_dunders),
+                call_only=frozenset(self.call_only),
             )
             self._cache[exercise_id] = cached
         return cached
@@ -501,6 +508,15 @@ class _Checker:
             and not (isinstance(parent, ast.Attribute) and parent.value is node)
         ):
             self.add(node, "module-as-value", f"uses the module {name} as a value")
+        elif (
+            name in self.modules
+            and not called
+            and isinstance(node.ctx, ast.Load)
+            and ".".join(self.modules[name]) in self.rules.call_only
+        ):
+            self.add(
+                node, "call-only", f"uses {'.'.join(self.modules[name])} other than by calling it"
+            )
 
     def attribute_name(self, node: ast.AST, attr: str) -> bool:
         if self.dunder(node, attr):
@@ -526,6 +542,14 @@ class _Checker:
         if not (isinstance(root, ast.Name) and root.id in self.modules):
             return
         parts = list(self.modules[root.id])
+        called = isinstance(parent, ast.Call) and parent.func is node
+        whole = [*parts, *attrs]
+        for end in range(len(parts), len(whole) + 1 if isinstance(node.ctx, ast.Load) else 0):
+            if ".".join(whole[:end]) in self.rules.call_only and not (end == len(whole) and called):
+                self.add(
+                    node, "call-only", f"uses {'.'.join(whole[:end])} other than by calling it"
+                )
+                break
         for attr in attrs:
             parts.append(attr)
             name = ".".join(parts)
@@ -540,7 +564,6 @@ class _Checker:
             if verdict == "denied" and name not in self.rules.partial:
                 self.not_allowed(node, name)
                 return
-        called = isinstance(parent, ast.Call) and parent.func is node
         if ".".join(parts) in self.rules.moduleish and not called:
             self.add(node, "module-as-value", f"uses the module {'.'.join(parts)} as a value")
 
@@ -577,7 +600,11 @@ class _Checker:
                     )
 
     def visit_string(self, node: ast.Constant) -> None:
-        if not isinstance(node.value, str) or "__" not in node.value:
+        if not isinstance(node.value, str):
+            return
+        if "\0" in node.value:  # cuts off the extension a native writer appends to a path
+            self.add(node, "nul-character", "a string holds a NUL character")
+        if "__" not in node.value:
             return
         parent = self.parent.get(node)
         if isinstance(parent, ast.Expr):

@@ -275,6 +275,23 @@ EVASIONS = [
         "def build():\n    return Box(mx.random)\nbuild().m.normal = print",
         "monkeypatch",
     ),
+    # functions the checks watch, kept where the watch cannot see them
+    ("lazy_evaluation", "import mlx.core as mx\n_evaluate = mx.eval", "call-only"),
+    ("lazy_evaluation", "import mlx.core as mx\nbox = [mx.async_eval]", "call-only"),
+    ("lazy_evaluation", "import mlx.core as mx\ndef f(ev=mx.eval):\n    pass", "call-only"),
+    ("lazy_evaluation", "import mlx.core as mx\nf = mx.eval.__call__", "call-only"),
+    ("lazy_evaluation", "from mlx.core import eval as ev\nkeep = ev", "call-only"),
+    (
+        "numpy_interop",
+        "import mlx.core as mx\nimport functools\nfunctools.partial(mx.value_and_grad)",
+        "call-only",
+    ),
+    # a NUL cuts off the extension that MLX's native writers append
+    (
+        "saving_loading",
+        "import mlx.core as mx\nmx.save('site.pth\\0', mx.zeros(1))",
+        "nul-character",
+    ),
     # a file Python decodes differently from what the check reads
     ("lazy_evaluation", "# coding: utf-7\nx = 1 #+AAo-import sys", "source-encoding"),
 ]
@@ -410,6 +427,7 @@ GENEROUS = [
         "x = 1\nprint(type(x), isinstance(x, int), getattr(x, 'real'), hasattr(x, 'imag'))",
     ),
     ("lazy_evaluation", "from mlx.utils import tree_flatten, tree_map\ntree_map(abs, {'a': 1})"),
+    ("lazy_evaluation", "from mlx.core import eval as evaluate\nevaluate({'a': 1})"),
     (
         "implicit_evaluation",
         "import mlx.core as mx\nf = mx.compile(lambda x: mx.where(x > 0, x, 0.1 * x))\nmx.vmap(f)(mx.ones((2, 2)))",
