@@ -67,6 +67,7 @@ _FIX = {
     "type-call": "call type(x) with one argument only",
     "call-only": "call it directly where you need it (module.function(...))",
     "nul-character": "file names and text never need a NUL character",
+    "checker-error": "simplify the code around it, and tell the course staff",
 }
 
 
@@ -245,6 +246,12 @@ class Policy:
             return _Checker(filename, self.rules(exercise_id), exercise_id, self).run(tree)
         except (RecursionError, MemoryError):
             return [_violation(filename, 1, "nesting-too-deep", "code nested too deeply to check")]
+        except Exception as exc:  # deny by default: a file the checker cannot judge is refused
+            return [
+                _violation(
+                    filename, 1, "checker-error", f"the policy check failed ({type(exc).__name__})"
+                )
+            ]
 
     def check_file(
         self, path: Path, exercise_id: str, display: str | None = None
