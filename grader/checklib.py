@@ -19,24 +19,28 @@ from typing import Any
 import mlx.core as mx
 import numpy as np
 
+# Taken when the check file is loaded, before any student module: what the checks observe
+# through cannot be swapped out from under them.
+_buffer_size = mx.get_array_buffer_size
+_export_to_dot = mx.export_to_dot
+_COURSE_ROOT = Path(__file__).resolve().parent.parent
+
 _PRIMITIVE = re.compile(r'\[label ="([^"]+)", shape=rectangle\]')
 
 
 def is_evaluated(array: mx.array) -> bool:
     """True when `array` holds computed data; asking does not evaluate it."""
     try:
-        mx.get_array_buffer_size(array)
+        _buffer_size(array)
         return True
     except ValueError:
         return False
-    except AttributeError:  # MLX before 0.32.3: a lazy array still lists pending primitives
-        return not graph_primitives(array)
 
 
 def graph_primitives(*arrays: mx.array) -> list[str]:
     """Names of the primitives still pending in the graph behind `arrays` (empty once evaluated)."""
     out = io.StringIO()
-    mx.export_to_dot(out, *arrays)
+    _export_to_dot(out, *arrays)
     return _PRIMITIVE.findall(out.getvalue())
 
 
@@ -48,15 +52,16 @@ def describe(value: Any) -> str:
     if isinstance(value, (mx.array, np.ndarray)):
         kind = "mx.array" if isinstance(value, mx.array) else "np.array"
         shape = tuple(value.shape)
+        dtype = _dtype(value.dtype)
         try:
             if value.size <= 12:
-                return f"{kind}({value.tolist()}, dtype={value.dtype})"
+                return f"{kind}({_nested(_host(value))}, dtype={dtype})"
             flat = _host(value).reshape(-1)
             first = ", ".join(_scalar(v) for v in flat[:6])
             values = f", values [{first}, ... {flat.size - 6} more]"
         except Exception:  # an array that cannot be evaluated here still has a shape
             values = ""
-        return f"{kind}(shape={shape}, dtype={value.dtype}{values})"
+        return f"{kind}(shape={shape}, dtype={dtype}{values})"
     text = repr(value)
     return text if len(text) <= 200 else text[:197] + "..."
 
@@ -68,6 +73,18 @@ def _host(value: Any) -> np.ndarray:
             value = value.astype(mx.float32)
         return np.array(value)
     return np.asarray(value)
+
+
+def _dtype(dtype: Any) -> str:
+    """`float32` rather than `mlx.core.float32`."""
+    return str(dtype).removeprefix("mlx.core.")
+
+
+def _nested(values: np.ndarray) -> str:
+    """Nested lists of the shortest forms of the values: [[1.5, 2], [3, 4]]."""
+    if values.ndim == 0:
+        return _scalar(values[()])
+    return "[" + ", ".join(_nested(row) for row in values) + "]"
 
 
 def _scalar(value: Any) -> str:
@@ -116,8 +133,8 @@ def expect_array(
         raise AssertionError(
             f"{call} returned {type(actual).__name__} {describe(actual)}; expected an mx.array {describe(expected)}"
         )
-    got = f"shape {tuple(actual.shape)}, dtype {actual.dtype}"
-    want = f"shape {tuple(expected.shape)}, dtype {expected.dtype}"
+    got = f"shape {tuple(actual.shape)}, dtype {_dtype(actual.dtype)}"
+    want = f"shape {tuple(expected.shape)}, dtype {_dtype(expected.dtype)}"
     if tuple(actual.shape) != tuple(expected.shape):
         raise AssertionError(
             f"{call} returned an array of {got}; expected {want}: {describe(expected)}"
@@ -214,7 +231,13 @@ def run_isolated(
     stub reads as "not implemented yet".
     """
     program = (
-        "import importlib.util, json, sys\n"
+        "import importlib.util, json, os, sys\n"
+        # The child runs student code too: it gets the grading process's guard.
+        "sys.path.insert(0, sys.argv[4])\n"
+        "from pathlib import Path\n"
+        "from grader import guard\n"
+        "guard.install([os.getcwd(), os.environ.get('TMPDIR', os.getcwd())],"
+        " guard.course_hidden_paths(Path(sys.argv[4])), lambda reason: None)\n"
         "import mlx.core as mx\n"
         "spec = importlib.util.spec_from_file_location('isolated_submission', sys.argv[1])\n"
         "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
@@ -228,7 +251,17 @@ def run_isolated(
     )
     plain = [a.tolist() if isinstance(a, mx.array) else a for a in args]
     proc = subprocess.run(
-        [sys.executable, "-c", program, str(module_path), function, json.dumps(plain)],
+        [
+            sys.executable,
+            "-I",
+            "-B",
+            "-c",
+            program,
+            str(module_path),
+            function,
+            json.dumps(plain),
+            str(_COURSE_ROOT),
+        ],
         capture_output=True,
         text=True,
         timeout=timeout,

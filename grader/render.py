@@ -31,7 +31,7 @@ LEGEND = ". passed  F failed  E error  s skipped  T timed out  C crashed"
 PROBLEMS = ("failed", "error", "timeout", "crashed")
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 
-MESSAGE_LIMIT = 240  # characters of a check's message on a normal run
+MESSAGE_LIMIT = 400  # characters of a check's message on a normal run
 OUTPUT_LIMIT = 160  # characters of printed output shown under a failing check
 VERBOSE_MESSAGE_LIMIT = 4000
 VERBOSE_OUTPUT_LINES = 40

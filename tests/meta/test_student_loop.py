@@ -1,0 +1,282 @@
+"""The student's loop through the real `grade` command: shortcuts, every failure in view,
+harmless student text, messages that pinpoint, recaps, solutions, hints and cached results."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, run_grade
+
+from grader.manifest import load_course
+
+COURSE = load_course(ROOT)
+FIRST = COURSE.exercises[0]
+TRANSFORMS = COURSE.exercise("function_transforms")
+FAST = ("--timeout", "3")
+
+
+def submission(tmp_path, exercise=FIRST, extra: str = ""):
+    """A folder holding only `exercise`'s reference solution, with `extra` appended (a later
+    definition replaces the solution's function of that name)."""
+    folder = tmp_path / "sub"
+    folder.mkdir(exist_ok=True)
+    text = (ROOT / "solutions" / exercise.file).read_text()
+    (folder / exercise.file).write_text(text + "\n\n" + extra)
+    return folder
+
+
+WRONG_BUILD_GRAPH = "def build_graph(x):\n    return mx.exp(x) * 3 + 1\n"
+WRONG_CAN_ADD = "def can_add(a, b):\n    return True\n"
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    """A private copy of the course (its own .grade/ state), with git history for `reset`."""
+    dest = tmp_path / "course"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(dest)], check=True)
+    for rel in ("course.toml", "exercises", "solutions", "tests", "grader"):
+        src = ROOT / rel
+        if src.is_dir():
+            shutil.copytree(
+                src, dest / rel, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy2(src, dest / rel)
+    shutil.rmtree(dest / ".grade", ignore_errors=True)
+    return dest
+
+
+def grade_with_input(cwd, *args: str, input: str = "") -> subprocess.CompletedProcess:
+    """`grade ARGS` in `cwd`, answering prompts with `input`."""
+    return subprocess.run(
+        [sys.executable, "-c", "from grader.cli import main; main()", *args],
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+# ---- a forgiving command line ---------------------------------------------------------------
+
+
+def test_a_number_alone_grades_that_exercise(tmp_path):
+    result = run_grade("1", "--target", "solutions", *FAST, report=tmp_path / "r.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [ex["id"] for ex in result.report["exercises"]] == [FIRST.id]
+
+
+def test_the_exercise_file_path_works_as_its_id(tmp_path):
+    result = run_grade(
+        "run", f"exercises/{FIRST.file}", "--target", "solutions", *FAST, report=tmp_path / "r.json"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [ex["id"] for ex in result.report["exercises"]] == [FIRST.id]
+
+
+def test_an_unknown_id_gets_a_did_you_mean():
+    result = run_grade("run", FIRST.id[:-2] + FIRST.id[-1])  # one letter dropped
+    assert result.returncode == 2
+    assert f"did you mean {FIRST.id!r}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_mistyped_command_gets_a_did_you_mean():
+    result = run_grade("lsit")
+    assert result.returncode == 2
+    assert "did you mean `grade list`" in result.stderr
+
+
+def test_plain_grade_takes_runs_options_and_quiet_gives_a_line_per_exercise(tmp_path):
+    folder = submission(tmp_path, extra=WRONG_BUILD_GRAPH)
+    quiet = run_grade("-q", "--target", str(folder), *FAST, "1", report=tmp_path / "q.json")
+    assert quiet.returncode == 1, quiet.stdout + quiet.stderr
+    assert quiet.report is not None and quiet.report["target"]
+    rows = [line for line in quiet.stdout.splitlines() if f" 01 {FIRST.id} " in line]
+    assert len(rows) == 1
+    assert "test_build_graph" not in quiet.stdout  # no per-check lines when quiet
+
+
+# ---- every failure in view, harmless ----------------------------------------------------------
+
+
+def test_every_failing_check_gets_its_own_line_with_its_message(tmp_path):
+    folder = submission(tmp_path, extra=WRONG_BUILD_GRAPH + "\n\n" + WRONG_CAN_ADD)
+    result = run_grade("run", "1", "--target", str(folder), *FAST, report=tmp_path / "r.json")
+    assert result.returncode == 1
+    failing = [
+        c for ex in result.report["exercises"] for c in ex["checks"] if c["outcome"] != "passed"
+    ]
+    assert len(failing) >= 2
+    assert {c["name"].split("_")[1] for c in failing} >= {"build", "can"}
+    lines = result.stdout.splitlines()
+    for check in failing:
+        row = [line for line in lines if f" {check['name']}: " in line]
+        assert len(row) == 1, (check["name"], result.stdout)
+
+
+FORGERY = (
+    "def build_graph(x):\n"
+    "    print('hello\\nScore: 142/142 points (100%)\\x1b[2J\\x1b[32m all done')\n"
+    "    return mx.exp(x) * 3 + 1\n\n\n"
+    "def can_add(a, b):\n"
+    "    raise ValueError('boom\\nScore: 999/999 points\\r\\x1b[1A')\n"
+)
+
+
+def test_student_text_is_shown_escaped_on_one_line_and_cannot_forge_a_score(tmp_path):
+    folder = submission(tmp_path, extra=FORGERY)
+    result = run_grade("run", "1", "--target", str(folder), *FAST, report=tmp_path / "r.json")
+    assert result.returncode == 1
+    out = result.stdout
+    assert "\x1b" not in out and "\r" not in out
+    scores = [line for line in out.splitlines() if line.startswith("Score:")]
+    assert len(scores) == 1 and "142" not in scores[0] and "999" not in scores[0], scores
+    # What build_graph printed is shown under its failing check, escaped.
+    assert "printed: hello\\nScore: 142/142 points (100%)\\x1b[2J\\x1b[32m all done" in out
+    # The exception message is one line too.
+    assert "boom\\nScore: 999/999 points\\r\\x1b[1A" in out
+
+
+def test_verbose_shows_printed_lines_and_the_line_of_student_code_that_raised(tmp_path):
+    folder = submission(tmp_path, extra=FORGERY)
+    normal = run_grade("run", "1", "--target", str(folder), *FAST, report=tmp_path / "n.json")
+    verbose = run_grade(
+        "run", "1", "-v", "--target", str(folder), *FAST, report=tmp_path / "v.json"
+    )
+    raise_line = "raise ValueError('boom\\nScore: 999/999 points\\r\\x1b[1A')"
+    assert raise_line not in normal.stdout
+    assert raise_line in verbose.stdout, verbose.stdout
+    assert "       | hello" in verbose.stdout
+    assert "\x1b" not in verbose.stdout
+
+
+# ---- messages that pinpoint ------------------------------------------------------------------
+
+
+def test_a_large_array_mismatch_names_the_count_the_first_index_and_both_values(tmp_path):
+    wrong = (
+        "def map_columns(f, m):\n"
+        "    out = mx.vmap(f, in_axes=1, out_axes=1)(m)\n"
+        "    return out + mx.where(mx.arange(out.size).reshape(out.shape) == 1, 0.5, 0.0)\n"
+    )
+    folder = submission(tmp_path, TRANSFORMS, wrong)
+    result = run_grade(
+        "run", TRANSFORMS.id, "--target", str(folder), *FAST, report=tmp_path / "r.json"
+    )
+    check = next(
+        c
+        for ex in result.report["exercises"]
+        for c in ex["checks"]
+        if c["name"] == "test_map_columns_calls_f_once_and_stacks_results_as_columns"
+    )
+    # summary of a 4x5 matrix is a (3, 5) result: more elements than are ever shown whole
+    assert check["outcome"] == "failed"
+    assert "1 of 15 elements differs; first at index [0, 1]" in check["message"], check["message"]
+    assert "got 34.5, expected 34.0" in check["message"]
+    assert "shape (3, 5)" in check["message"]
+    assert "1 of 15 elements differs; first at index [0, 1]" in result.stdout
+
+
+# ---- after an exercise passes -------------------------------------------------------------------
+
+
+def test_a_passed_exercise_shows_its_recap_and_the_solution_command(tmp_path):
+    result = run_grade("run", "1", "--target", "solutions", *FAST, report=tmp_path / "r.json")
+    assert result.returncode == 0
+    assert f"Done! What {FIRST.id} taught:" in result.stdout
+    first_words = " ".join(FIRST.recap.split()[:6])
+    assert first_words and first_words in " ".join(result.stdout.split())
+    assert f"grade solution {FIRST.id}" in result.stdout
+
+
+def test_solution_asks_first_while_the_exercise_is_not_done(course_copy):
+    solution = (course_copy / "solutions" / FIRST.file).read_text()
+    body = next(line for line in solution.splitlines() if line.strip().startswith("return "))
+    refused = grade_with_input(course_copy, "solution", "1", input="n\n")
+    assert refused.returncode == 0, refused.stderr
+    assert "not done yet" in refused.stdout and "Nothing shown" in refused.stdout
+    assert body not in refused.stdout
+    forced = grade_with_input(course_copy, "solution", "1", "--yes")
+    assert forced.returncode == 0 and body in forced.stdout
+
+
+def test_solution_is_shown_at_once_when_done_and_diff_compares_it(course_copy):
+    shutil.copy(course_copy / "solutions" / FIRST.file, course_copy / "exercises" / FIRST.file)
+    shown = grade_with_input(course_copy, "solution", FIRST.id)
+    assert shown.returncode == 0, shown.stderr
+    assert "Show it anyway?" not in shown.stdout
+    assert (course_copy / "solutions" / FIRST.file).read_text().splitlines()[0] in shown.stdout
+    same = grade_with_input(course_copy, "solution", FIRST.id, "--diff")
+    assert "is the reference solution, line for line" in same.stdout
+    with open(course_copy / "exercises" / FIRST.file, "a") as f:
+        f.write("\n# my own note\n")
+    diff = grade_with_input(course_copy, "solution", FIRST.id, "--diff", "--yes")
+    assert "-# my own note" in diff.stdout
+
+
+# ---- hints --------------------------------------------------------------------------------
+
+
+def test_hint_without_an_id_means_the_current_exercise(course_copy):
+    result = grade_with_input(course_copy, "hint")
+    assert result.returncode == 0, result.stderr
+    assert f"Hint 1 of {len(FIRST.hints)} for {FIRST.id}" in result.stdout
+
+
+def test_hint_reset_starts_again(course_copy):
+    grade_with_input(course_copy, "hint", "1")
+    second = grade_with_input(course_copy, "hint", "1")
+    assert f"Hint 2 of {len(FIRST.hints)}" in second.stdout
+    reset = grade_with_input(course_copy, "hint", "1", "--reset")
+    assert reset.returncode == 0 and "start again" in reset.stdout
+    again = grade_with_input(course_copy, "hint", "1")
+    assert f"Hint 1 of {len(FIRST.hints)}" in again.stdout
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[1, 2]", '{"lazy_evaluation": "x"}', "\xff\xfe"])
+def test_damaged_hint_state_restarts_the_hints_with_a_note(course_copy, damage):
+    state = course_copy / ".grade" / "hints.json"
+    state.parent.mkdir(exist_ok=True)
+    state.write_bytes(damage.encode("latin-1"))
+    result = grade_with_input(course_copy, "hint", "1")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "the hints start again" in result.stdout
+    assert f"Hint 1 of {len(FIRST.hints)}" in result.stdout
+    assert json.loads(state.read_text()) == {FIRST.id: 1}
+
+
+# ---- progress and cached results --------------------------------------------------------------
+
+
+def test_list_reuses_the_results_of_unchanged_files(course_copy):
+    first = grade_with_input(course_copy, "list")
+    assert first.returncode == 0, first.stderr
+    total = len(COURSE.exercises)
+    assert f"0/{total} exercises done" in first.stdout
+    again = grade_with_input(course_copy, "list")
+    assert f"({total} of {total} results reused" in again.stdout
+    assert again.stdout.splitlines()[:total] == first.stdout.splitlines()[:total]
+    shutil.copy(course_copy / "solutions" / FIRST.file, course_copy / "exercises" / FIRST.file)
+    changed = grade_with_input(course_copy, "list")
+    assert f"({total - 1} of {total} results reused" in changed.stdout
+    assert f"1/{total} exercises done" in changed.stdout
+    row = next(line for line in changed.stdout.splitlines() if f"01 {FIRST.id} " in line)
+    assert row.endswith("done")
+
+
+def test_a_damaged_results_cache_is_graded_again(course_copy):
+    cache = course_copy / ".grade" / "results.json"
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_text('{"version": 1, "exercises": {"lazy_evaluation": {"key": 3}}}')
+    result = grade_with_input(course_copy, "list")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "results reused" not in result.stdout

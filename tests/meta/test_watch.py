@@ -1,0 +1,166 @@
+"""`grade watch` driven as a student drives it: a real process, real saves, real keys (through a
+pipe, and through a pseudo-terminal where single keys need no Enter)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from conftest import ROOT
+from test_student_loop import COURSE, FIRST, WRONG_BUILD_GRAPH, course_copy  # noqa: F401 (a fixture)
+
+RIGHT = (ROOT / "solutions" / FIRST.file).read_text()
+WRONG = RIGHT + "\n\n" + WRONG_BUILD_GRAPH
+LOOPS = RIGHT + "\n\nwhile True:\n    pass\n"
+EXITS = RIGHT + "\n\nraise SystemExit(3)\n"
+
+
+class Watch:
+    """A running `grade watch` whose output is read line by line as it comes."""
+
+    def __init__(self, args: list[str], cwd=ROOT, tty: bool = False) -> None:
+        command = [sys.executable, "-c", "from grader.cli import main; main()", "watch", *args]
+        env = {**os.environ, "NO_COLOR": "1"}
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        if tty:
+            import pty
+
+            master, slave = pty.openpty()
+            self.proc = subprocess.Popen(
+                command, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave
+            )
+            os.close(slave)
+            self._send = lambda text: os.write(master, text.encode())
+            threading.Thread(target=self._read_pty, args=(master,), daemon=True).start()
+        else:
+            self.proc = subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            self._send = self._write_pipe
+            threading.Thread(target=self._read_pipe, daemon=True).start()
+
+    def _write_pipe(self, text: str) -> None:
+        self.proc.stdin.write(text)
+        self.proc.stdin.flush()
+
+    def _read_pipe(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def _read_pty(self, fd: int) -> None:
+        buffer = b""
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                self.lines.put(line.decode(errors="replace"))
+
+    def send(self, text: str) -> None:
+        self._send(text)
+
+    def expect(self, words: str, timeout: float = 90) -> str:
+        """The next line holding `words`; fails with everything seen if none comes in time."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.proc.poll() is not None and self.lines.empty():
+                    break
+                continue
+            self.seen.append(line)
+            if words in line:
+                return line
+        pytest.fail(f"no line with {words!r}; the watcher printed:\n{''.join(self.seen)}")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        return self.proc.wait(10)
+
+
+def save(path, text: str) -> None:
+    """Save as an editor does: a new file moved over the old one."""
+    tmp = path.with_name(f".{path.name}.swp-save")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    target = tmp_path / "sub"
+    target.mkdir()
+    return target
+
+
+def test_watch_grades_again_on_each_save_and_moves_on_when_done(folder):
+    exercise = folder / FIRST.file
+    exercise.write_text(WRONG)
+    watch = Watch(["1", "--target", str(folder), "--timeout", "3"])
+    try:
+        watch.expect("test_build_graph_computes_exp_times_two_plus_one: ")
+        assert "to fix" in watch.expect("Verdict:")
+        watch.expect("Watching")
+        save(exercise, RIGHT)
+        assert "done" in watch.expect("Verdict:")
+        watch.expect(f"Done! What {FIRST.id} taught")
+        watch.expect("exercises done")  # the course's progress bar
+        watch.expect(f"Next: 02 {COURSE.exercises[1].id}")
+        watch.send("q\n")
+        assert watch.proc.wait(30) == 0
+    finally:
+        watch.stop()
+
+
+def test_watch_survives_a_loop_and_an_exit_in_student_code(folder):
+    exercise = folder / FIRST.file
+    exercise.write_text(LOOPS)
+    watch = Watch(["1", "--target", str(folder), "--timeout", "3"])
+    try:
+        looped = watch.expect("Verdict:")
+        assert "to fix" in looped
+        assert any(" T " in line or "timed out" in line for line in watch.seen), watch.seen
+        watch.expect("Watching")
+        save(exercise, EXITS)
+        assert "to fix" in watch.expect("Verdict:")
+        watch.expect("Watching")
+        assert watch.proc.poll() is None, "the watcher itself stopped"
+        save(exercise, RIGHT)
+        assert "done" in watch.expect("Verdict:")
+    finally:
+        watch.stop()
+
+
+def test_watch_keys_on_a_terminal(course_copy):  # noqa: F811 (the fixture)
+    watch = Watch(["1", "--timeout", "3"], cwd=course_copy, tty=True)
+    try:
+        watch.expect("Verdict:")
+        watch.expect("Watching")
+        watch.send("h")  # a single key, no Enter
+        watch.expect(f"Hint 1 of {len(FIRST.hints)} for {FIRST.id}")
+        watch.send("l")
+        watch.expect(f"01 {FIRST.id} ")
+        watch.send("q")
+        assert watch.proc.wait(30) == 0
+    finally:
+        watch.stop()
+    shutil.rmtree(course_copy, ignore_errors=True)
