@@ -633,6 +633,11 @@ def _stats(
         if cid not in counted:
             continue
         pairs = []
+        if not any(info["exercise"] in row.scores for row in graded):
+            out.append(
+                check_stats(cid, info["exercise"], info["name"], info["points"], info["hidden"], [])
+            )
+            continue  # no one handed this exercise in: nothing to learn about the check
         for student, pts in earned.items():
             got = pts.get(cid, 0.0)
             pairs.append((got, totals[student] - got))

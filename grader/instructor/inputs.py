@@ -262,15 +262,17 @@ class _Finder:
         parts = [p for p in name.parts if p not in ("", ".")]
         mode = info.external_attr >> 16
         if (
-            info.is_dir()
-            or not parts
+            not parts
             or name.is_absolute()
             or ".." in parts
             or ":" in parts[0]
             or any(p in JUNK or p.startswith("._") for p in parts)
             or stat.S_ISLNK(mode)
         ):
-            return  # folders are made as needed; junk and escaping names are passed over
+            return  # junk and names that would escape the folder are passed over
+        if info.is_dir():
+            dest.joinpath(*parts).mkdir(parents=True, exist_ok=True)
+            return
         if info.file_size > caps.member_bytes:
             raise _Refused(
                 f"{info.filename} unpacks to {info.file_size} bytes (the cap is {caps.member_bytes})"
