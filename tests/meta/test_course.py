@@ -64,6 +64,13 @@ def test_hints_are_progressive_and_present(ex):
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda e: e.id)
+def test_every_exercise_has_a_recap(ex):
+    # `grade` and `grade watch` show it once the exercise passes: a few sentences of what it taught.
+    words = len(ex.recap.split())
+    assert 20 <= words <= 160, f"{ex.id} has a recap of {words} words; write a few sentences"
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda e: e.id)
 def test_stub_teaches_and_raises_not_implemented_with_a_todo(ex):
     path = ROOT / "exercises" / ex.file
     source = path.read_text()
