@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.errors import CourseError, GraderError, UsageError
 from grader.manifest import MANIFEST_NAME, find_root, load_course, tomllib
@@ -395,6 +396,8 @@ class _Checker:
                 with_taint[kind](node, taint)
             elif kind not in _PLAIN:
                 self.visit(node, taint)
+        if taint.unsure:
+            self.add(tree, "monkeypatch", "values are passed around too deviously to follow")
         return sorted(self.found.values(), key=lambda v: (v.line, v.rule, v.message))[
             :MAX_VIOLATIONS
         ]
@@ -669,6 +672,8 @@ def _format_fields_reaching(text: str) -> str | None:
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+# Rounds of taint spreading before a file counts as too devious to follow (honest code: < 5).
+_MAX_ROUNDS = 40
 # Methods that put their argument into the container they are called on.
 _STORING_METHODS = frozenset(
     {"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"}
@@ -693,6 +698,8 @@ class _Taint:
         self.globals: set[tuple[ast.AST, str]] = set()
         self.memo: dict[ast.AST, bool] = {}
         self.pending = nodes
+        self.unsure = False
+        self.fresh: set[str] = set()  # what became tainted in the current round
 
     def tainted(self, expr: ast.AST) -> bool:
         """True when `expr` may evaluate to a module or to something taken from one."""
@@ -711,11 +718,11 @@ class _Taint:
         while current in self.parent:
             chain.append(current)
             current = self.parent[current]
-            if current in self.scopes:
-                found = self.scopes[current]
-                break
             if isinstance(current, _SCOPES):
                 found = current
+                break
+            if current in self.scopes:
+                found = self.scopes[current]
                 break
         for item in chain:
             self.scopes[item] = found
@@ -733,7 +740,19 @@ class _Taint:
     def add_name(self, scope: ast.AST | None, name: str) -> None:
         if scope is not None and (scope, name) in self.globals:
             scope = None
-        self.names.add((scope, name))
+        if (scope, name) not in self.names:
+            self.names.add((scope, name))
+            self.fresh.add(name)
+
+    def add_attr(self, attr: str) -> None:
+        if attr not in self.attrs:
+            self.attrs.add(attr)
+            self.fresh.add(attr)
+
+    def add_func(self, name: str) -> None:
+        if name not in self.funcs:
+            self.funcs.add(name)
+            self.fresh.add(name)
 
     def solve(self, nodes: list[ast.AST]) -> None:
         # (scope the targets bind in, targets, value, bound in a class body)
@@ -791,34 +810,57 @@ class _Taint:
                 parent = self.parent.get(node)
                 if not (isinstance(parent, ast.Call) and parent.func is node):
                     escaped.add(node.id)
-        for _ in range(12):
-            before = (len(self.names), len(self.attrs), len(self.funcs))
+        # Spread the taint round by round. The first round looks at everything; each later
+        # round only at what mentions a name, attribute or function newly tainted before it.
+        items: list[tuple[str, Any, list[ast.AST]]] = [
+            *(("bind", b, [b[2]]) for b in bindings),
+            *(("return", r, [r[1]]) for r in returns),
+            *(("call", c, [*c.args, *(k.value for k in c.keywords)]) for c in calls),
+        ]
+        index: dict[str, list[int]] = {}
+        for number, (_, _, exprs) in enumerate(items):
+            seen: set[str] = set()
+            for expr in exprs:
+                for node in ast.walk(expr):
+                    if isinstance(node, ast.Name):
+                        seen.add(node.id)
+                    elif isinstance(node, ast.Attribute):
+                        seen.add(node.attr)
+            for ident in seen:
+                index.setdefault(ident, []).append(number)
+        budget = _MAX_ROUNDS * (len(items) + 1)
+        todo: Iterable[int] = range(len(items))
+        escapes_done = False
+        while todo:
             self.memo.clear()
-            for scope, targets, value, in_class in bindings:
-                if self.may_hold_module(value):
+            self.fresh = set()
+            for number in todo:
+                kind, item, exprs = items[number]
+                budget -= 1
+                if not any(self.may_hold_module(e) for e in exprs):
+                    continue
+                if kind == "bind":
+                    scope, targets, _, in_class = item
                     for target in targets:
                         self.bind(scope, target, in_class)
-            for owner, value in returns:
-                if self.may_hold_module(value):
-                    self.funcs.add(owner)
-            any_tainted_call = False
-            for call in calls:
-                args = [*call.args, *(k.value for k in call.keywords)]
-                if not any(self.may_hold_module(a) for a in args):
-                    continue
-                any_tainted_call = True
-                func = call.func
-                callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-                if isinstance(func, ast.Attribute) and func.attr in _STORING_METHODS:
-                    self.bind_container(self.scope(call), func.value)  # box.append(module)
-                if callee in defs:
-                    self.taint_params(defs[callee])
-            if any_tainted_call:
-                # a function handed around may be called with anything
-                for name in escaped & set(defs):
-                    self.taint_params(defs[name])
-            if (len(self.names), len(self.attrs), len(self.funcs)) == before:
+                elif kind == "return":
+                    self.add_func(item[0])
+                else:
+                    func = item.func
+                    callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                    if isinstance(func, ast.Attribute) and func.attr in _STORING_METHODS:
+                        self.bind_container(self.scope(item), func.value)  # box.append(module)
+                    if callee in defs:
+                        self.taint_params(defs[callee])
+                    if not escapes_done:
+                        # a function handed around may be called with anything
+                        escapes_done = True
+                        for name in escaped & set(defs):
+                            self.taint_params(defs[name])
+            if budget < 0:
+                self.unsure = True  # still spreading: values passed around too deviously
                 break
+            todo = sorted({n for ident in self.fresh for n in index.get(ident, ())})
         self.memo.clear()
 
     def owner(self, node: ast.AST) -> str | None:
@@ -833,7 +875,7 @@ class _Taint:
                 params = params[1:]  # self or cls: the object being built, not an argument
             params += [*args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
             for param in params:
-                self.names.add((node, param.arg))
+                self.add_name(node, param.arg)
 
     def bind(self, scope: ast.AST | None, target: ast.AST, in_class: bool) -> None:
         pending = [target]
@@ -846,16 +888,16 @@ class _Taint:
             elif isinstance(node, ast.Name):
                 self.add_name(scope, node.id)
                 if in_class:  # a class attribute: reachable as C.name and self.name
-                    self.attrs.add(node.id)
+                    self.add_attr(node.id)
             elif isinstance(node, ast.Attribute):
-                self.attrs.add(node.attr)
+                self.add_attr(node.attr)
             elif isinstance(node, ast.Subscript):
                 self.bind_container(scope, node.value)
 
     def bind_container(self, scope: ast.AST | None, node: ast.AST) -> None:
         root, attrs = _chain(node)
         if attrs:
-            self.attrs.add(attrs[-1])
+            self.add_attr(attrs[-1])
         elif isinstance(root, ast.Name) and root.id not in self.modules:
             self.add_name(self.scope(root) if root in self.parent else scope, root.id)
 
