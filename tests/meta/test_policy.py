@@ -275,6 +275,16 @@ EVASIONS = [
         "def build():\n    return Box(mx.random)\nbuild().m.normal = print",
         "monkeypatch",
     ),
+    (
+        "lazy_evaluation",
+        # an alias chain set up by functions defined in reverse order: one link per round
+        "import mlx.core as mx\n"
+        + "".join(f"def f{i}():\n    global x{i}\n    x{i} = x{i - 1}\n" for i in range(60, 0, -1))
+        + "x0 = mx.random\n"
+        + "".join(f"f{i}()\n" for i in range(1, 61))
+        + "x60.normal = print",
+        "monkeypatch",
+    ),
     # functions the checks watch, kept where the watch cannot see them
     ("lazy_evaluation", "import mlx.core as mx\n_evaluate = mx.eval", "call-only"),
     ("lazy_evaluation", "import mlx.core as mx\nbox = [mx.async_eval]", "call-only"),
