@@ -103,6 +103,7 @@ class Watcher:
         self.own = target == "exercises"
         self.cache = ResultCache(course) if self.own else None
         self.known: dict[str, ExerciseResult] = {}
+        self.graded: dict[str, str | None] = {}  # id -> digest of the file last graded
         self.events: queue.Queue[tuple[str, object]] = queue.Queue()
         self.stop = threading.Event()
         self.busy = False
@@ -294,7 +295,7 @@ class Watcher:
         why = "started"
         moved_on = False
         while exercise is not None:
-            digest = self._key(exercise) or _digest(self.folder / exercise.file)
+            self.graded[exercise.id] = self._digest(exercise)
             result = self._grade(grader, exercise)
             if result is not None and result.complete and moved_on:
                 self.say(f"{self.numbers[exercise.id]:02d} {exercise.id} is already done.")
@@ -319,30 +320,44 @@ class Watcher:
                 f"Watching {self._shown_path(exercise)}: save it to grade again. "
                 + (KEYS if single else KEYS.replace(".", " (then Enter)."))
             )
-            why = self._wait(exercise, digest)
+            why, exercise = self._wait(exercise)
             if why == "quit":
                 self.say("Stopped watching.")
                 return 0
         self.say(click.style("Every exercise is done. Well done!", bold=True))
         return 0
 
-    def _wait(self, exercise: Exercise, digest: str | None) -> str:
-        """Block until the exercise's file changes (returns "saved") or q (returns "quit")."""
+    def _digest(self, exercise: Exercise) -> str | None:
+        return self._key(exercise) or _digest(self.folder / exercise.file)
+
+    def _saved(self, names: set[str], current: Exercise) -> Exercise | None:
+        """The exercise whose file was saved with new content: the current one first, else any
+        other (a student going back to an earlier exercise is followed there)."""
+        by_file = {ex.file: ex for ex in self.course.exercises}
+        candidates = [current] + [by_file[n] for n in sorted(names) if n in by_file]
+        for exercise in candidates:
+            if exercise.file in names and self._digest(exercise) != self.graded.get(exercise.id):
+                return exercise
+        return None
+
+    def _wait(self, exercise: Exercise) -> tuple[str, Exercise]:
+        """Block until an exercise file is saved with new content (returns "saved" and that
+        exercise) or q is pressed (returns "quit")."""
         while True:
             try:
                 kind, value = self.events.get(timeout=0.5)
             except queue.Empty:
                 continue
-            if kind == "change" and exercise.file in value:
-                now = self._key(exercise) or _digest(self.folder / exercise.file)
-                if now != digest:
-                    return "saved"
+            if kind == "change":
+                saved = self._saved(value, exercise)
+                if saved is not None:
+                    return "saved", saved
             elif kind == "watch-failed":
                 self.say(f"Watching files failed ({value}); try `grade watch --poll`.")
-                return "quit"
+                return "quit", exercise
             elif kind == "key":
                 if value == "q":
-                    return "quit"
+                    return "quit", exercise
                 if value == "h":
                     self._hint(exercise)
                 elif value == "l":
