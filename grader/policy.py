@@ -700,6 +700,8 @@ class _Taint:
         self.pending = nodes
         self.unsure = False
         self.fresh: set[str] = set()  # what became tainted in the current round
+        self.nonlocals: set[tuple[ast.AST, str]] = set()
+        self.sent = False  # a generator may have been sent a module
 
     def tainted(self, expr: ast.AST) -> bool:
         """True when `expr` may evaluate to a module or to something taken from one."""
@@ -740,6 +742,8 @@ class _Taint:
     def add_name(self, scope: ast.AST | None, name: str) -> None:
         if scope is not None and (scope, name) in self.globals:
             scope = None
+        if scope is not None and (scope, name) in self.nonlocals:
+            self.add_name(self.scope(scope), name)  # it lives in an enclosing function
         if (scope, name) not in self.names:
             self.names.add((scope, name))
             self.fresh.add(name)
@@ -760,12 +764,38 @@ class _Taint:
         returns: list[tuple[str, ast.AST]] = []
         calls: list[ast.Call] = []
         defs: dict[str, list[tuple[ast.AST, bool]]] = {}
+        classes: dict[str, list[ast.ClassDef]] = {}
+        lambdas: list[ast.Lambda] = []
+        raises: list[ast.AST] = []
+        handlers: list[tuple[ast.AST | None, str]] = []
+        setattrs: list[tuple[str, ast.AST]] = []
         escaped: set[str] = set()
         for node in nodes:
             if isinstance(node, (ast.Global, ast.Nonlocal)):
                 scope = self.scope(node)
-                if scope is not None and isinstance(node, ast.Global):
-                    self.globals.update((scope, name) for name in node.names)
+                if scope is not None:
+                    declared = self.globals if isinstance(node, ast.Global) else self.nonlocals
+                    declared.update((scope, name) for name in node.names)
+            elif isinstance(node, ast.ClassDef):
+                classes.setdefault(node.name, []).append(node)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and isinstance(
+                self.parent.get(node), ast.ClassDef
+            ):
+                for alias in node.names:  # a module kept as a class attribute
+                    self.add_attr(alias.asname or alias.name.split(".")[0])
+            elif isinstance(node, ast.Raise):
+                raises.extend(e for e in (node.exc, node.cause) if e is not None)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                handlers.append((self.scope(node), node.name))
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "setattr"
+                and len(node.args) == 3
+                and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)
+            ):
+                setattrs.append((node.args[1].value, node.args[2]))
             if isinstance(node, ast.Assign):
                 targets, value = node.targets, node.value
             elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value:
@@ -794,7 +824,9 @@ class _Taint:
             elif isinstance(node, ast.Call):
                 calls.append(node)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                if not isinstance(node, ast.Lambda):
+                if isinstance(node, ast.Lambda):
+                    lambdas.append(node)
+                else:
                     method = isinstance(self.parent.get(node), ast.ClassDef)
                     defs.setdefault(node.name, []).append((node, method))
                 args = node.args
@@ -816,6 +848,8 @@ class _Taint:
             *(("bind", b, [b[2]]) for b in bindings),
             *(("return", r, [r[1]]) for r in returns),
             *(("call", c, [*c.args, *(k.value for k in c.keywords)]) for c in calls),
+            *(("raise", None, [e]) for e in raises),
+            *(("setattr", name, [value]) for name, value in setattrs),
         ]
         index: dict[str, list[int]] = {}
         for number, (_, _, exprs) in enumerate(items):
@@ -826,6 +860,8 @@ class _Taint:
                         seen.add(node.id)
                     elif isinstance(node, ast.Attribute):
                         seen.add(node.attr)
+                    elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+                        seen.add("<sent>")
             for ident in seen:
                 index.setdefault(ident, []).append(number)
         budget = _MAX_ROUNDS * (len(items) + 1)
@@ -845,6 +881,11 @@ class _Taint:
                         self.bind(scope, target, in_class)
                 elif kind == "return":
                     self.add_func(item[0])
+                elif kind == "raise":  # `except E as e` may catch it
+                    for scope, name in handlers:
+                        self.add_name(scope, name)
+                elif kind == "setattr":
+                    self.add_attr(item)
                 else:
                     func = item.func
                     callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
@@ -852,11 +893,18 @@ class _Taint:
                         self.bind_container(self.scope(item), func.value)  # box.append(module)
                     if callee in defs:
                         self.taint_params(defs[callee])
+                    for cls in classes.get(callee, ()):
+                        self.taint_class(cls)
                     if not escapes_done:
-                        # a function handed around may be called with anything
+                        # A function handed around, a lambda, or a generator's `yield` may
+                        # be given anything.
                         escapes_done = True
                         for name in escaped & set(defs):
                             self.taint_params(defs[name])
+                        for lam in lambdas:
+                            self.taint_params([(lam, False)])
+                        self.sent = True
+                        self.fresh.add("<sent>")
             if budget < 0:
                 self.unsure = True  # still spreading: values passed around too deviously
                 break
@@ -876,6 +924,17 @@ class _Taint:
             params += [*args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
             for param in params:
                 self.add_name(node, param.arg)
+
+    def taint_class(self, node: ast.ClassDef) -> None:
+        # A class called with a module may keep it in a field or through its constructor.
+        for item in node.body:
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                self.add_attr(item.target.id)  # a dataclass or NamedTuple field
+            elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in (
+                "__init__",
+                "__post_init__",
+            ):
+                self.taint_params([(item, True)])
 
     def bind(self, scope: ast.AST | None, target: ast.AST, in_class: bool) -> None:
         pending = [target]
@@ -918,6 +977,9 @@ class _Taint:
                 if not self.called(node):
                     result = True
                     break
+            elif isinstance(node, (ast.Yield, ast.YieldFrom)) and self.sent:
+                result = True
+                break
             elif isinstance(node, ast.Call):
                 func = node.func
                 callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)

@@ -277,6 +277,46 @@ EVASIONS = [
     ),
     (
         "lazy_evaluation",
+        "class A:\n    import mlx.core as m\nA.m.eval = print",
+        "monkeypatch",
+    ),
+    (
+        "lazy_evaluation",
+        "import mlx.core as mx\ntry:\n    raise ValueError(mx.random)\n"
+        "except ValueError as e:\n    e.args[0].normal = print",
+        "monkeypatch",
+    ),
+    (
+        "lazy_evaluation",
+        "import mlx.core as mx\ndef outer():\n    r = None\n    def grab():\n"
+        "        nonlocal r\n        r = mx.random\n    grab()\n    r.normal = print",
+        "monkeypatch",
+    ),
+    (
+        "lazy_evaluation",
+        "import mlx.core as mx\nclass H:\n    pass\nh = H()\nsetattr(h, 'm', mx.random)\n"
+        "h.m.normal = print",
+        "monkeypatch",
+    ),
+    (
+        "lazy_evaluation",
+        "import mlx.core as mx\nclass Box:\n    kept = []\n    def __init__(self, m):\n"
+        "        Box.kept.append(m)\nBox(mx.random)\nBox.kept[0].normal = print",
+        "monkeypatch",
+    ),
+    (
+        "lazy_evaluation",
+        "import mlx.core as mx\nlist(map(lambda m: setattr(m, 'normal', print), [mx.random]))",
+        "monkeypatch",
+    ),
+    (
+        "lazy_evaluation",
+        "import mlx.core as mx\ndef g():\n    m = yield\n    m.normal = print\n    yield\n"
+        "it = g()\nnext(it)\nit.send(mx.random)",
+        "monkeypatch",
+    ),
+    (
+        "lazy_evaluation",
         # an alias chain set up by functions defined in reverse order: one link per round
         "import mlx.core as mx\n"
         + "".join(f"def f{i}():\n    global x{i}\n    x{i} = x{i - 1}\n" for i in range(60, 0, -1))
