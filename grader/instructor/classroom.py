@@ -19,19 +19,31 @@ def classroom_result(report: dict[str, Any]) -> dict[str, Any]:
     """One runner's results from a grade report: one test per check that counts.
 
     Skipped checks (no GPU on GitHub's runners, a framework not installed) are left out, as the
-    report leaves them out of `max_score`."""
+    report leaves them out of `max_score`. A report graded with check files that differ from
+    the release (a student's repository can edit them) scores nothing, and says which files."""
+    modified = report.get("integrity", {}).get("modified_files", [])
+    tampered = (
+        f"the check files differ from the course's release ({', '.join(modified)}); "
+        "restore them (git checkout) and push again"
+        if modified
+        else None
+    )
     tests = []
     for ex in report["exercises"]:
         for check in ex["checks"]:
             if check["outcome"] == "skipped":
                 continue
-            passed = check["outcome"] == "passed"
+            passed = check["outcome"] == "passed" and tampered is None
+            if passed:
+                message = None
+            else:
+                message = tampered or f"{check['outcome']}: {check['message']}"
             tests.append(
                 {
                     "name": f"{ex['id']}: {check['name']}",
                     "status": "pass" if passed else "fail",
-                    "score": check["points"],
-                    "message": None if passed else f"{check['outcome']}: {check['message']}",
+                    "score": check["points"] if passed else 0,
+                    "message": message,
                 }
             )
     failed = any(t["status"] == "fail" for t in tests)

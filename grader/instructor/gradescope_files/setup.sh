@@ -21,5 +21,9 @@ python3 -m venv "$VENV"
 # The wheel is the course's grader; pip brings its dependencies (MLX's CPU build, pytest, ...).
 "$VENV/bin/python" -m pip install "$SOURCE"/dist/*.whl
 
+# Grading processes may run as an unprivileged user (the grader drops root when it can): let
+# them read the course and the virtual environment.
+chmod -R a+rX "$SOURCE"
+
 # Fail the build now, not at the first submission, if MLX cannot run on this image.
 "$VENV/bin/python" -c 'import mlx.core as mx; print("MLX", mx.__version__, "on", mx.default_device())'

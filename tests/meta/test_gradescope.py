@@ -1,0 +1,274 @@
+"""`grade export gradescope`: build the autograder zip with the real CLI, unpack it into a
+temporary /autograder, run its run_autograder on real submissions and hold every results.json to
+Gradescope's specification (gradescope_results.schema.json, written from that spec).
+
+setup.sh's virtual environment is skipped: AUTOGRADER_PYTHON points run_autograder at this
+interpreter, which has the course installed (the documented switch for a dry run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_grade
+
+from grader.manifest import load_course
+
+SCHEMA = Path(__file__).with_name("gradescope_results.schema.json")
+GRADESCOPE_MEMORY_MIB = 768 * 1000**2 / 2**20  # Gradescope's default container: 768 MB
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    """The autograder zip, built (and verified on the solutions) by `grade export gradescope`."""
+    out = tmp_path_factory.mktemp("export") / "autograder.zip"
+    result = run_grade("export", "gradescope", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Verified: the reference solutions score" in result.stdout
+    return out
+
+
+@pytest.fixture(scope="module")
+def results_validator():
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _autograder_root(tmp_path: Path, bundle: Path) -> Path:
+    """A fresh /autograder: the zip unpacked into source/, run_autograder copied beside it (as
+    Gradescope does when it builds the image) and an empty submission/."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    for info in zipfile.ZipFile(bundle).infolist():  # extractall drops the mode bits
+        mode = info.external_attr >> 16
+        if mode:
+            (root / "source" / info.filename).chmod(stat.S_IMODE(mode))
+    shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "submission").mkdir()
+    return root
+
+
+def _run_autograder(root: Path, python: str = sys.executable) -> tuple[dict, str]:
+    proc = subprocess.run(
+        [str(root / "run_autograder")],
+        cwd=root,
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads((root / "results" / "results.json").read_text()), proc.stdout + proc.stderr
+
+
+def _valid(results: dict, validator) -> dict:
+    errors = sorted(validator.iter_errors(results), key=lambda e: list(e.path))
+    assert not errors, "results.json breaks Gradescope's spec:\n" + "\n".join(
+        f"  {list(e.path)}: {e.message}" for e in errors[:10]
+    )
+    return results
+
+
+def _counted(results: dict) -> list[dict]:
+    return [t for t in results["tests"] if t["max_score"] > 0]
+
+
+def test_zip_has_gradescopes_entry_points_at_its_root(bundle):
+    with zipfile.ZipFile(bundle) as archive:
+        infos = {info.filename: info for info in archive.infolist()}
+        names = set(infos)
+        for script in ("setup.sh", "run_autograder"):
+            assert script in names, f"{script} must sit at the zip's root"
+            assert (infos[script].external_attr >> 16) & 0o111, f"{script} must be executable"
+        wheels = [n for n in names if n.startswith("dist/") and n.endswith(".whl")]
+        assert len(wheels) == 1, wheels
+        archive.extract(wheels[0], bundle.parent)
+        config = json.loads(archive.read("autograder.json"))
+    with zipfile.ZipFile(bundle.parent / wheels[0]) as wheel:
+        assert "grader/instructor/autograder.py" in wheel.namelist()
+    assert {"course/course.toml", "course/pyproject.toml", "course/tests/conftest.py"} <= names
+    checks = sorted(p.name for p in (ROOT / "tests").glob("test_*.py"))
+    stubs = sorted(p.name for p in (ROOT / "exercises").glob("[0-9]*.py"))
+    assert [n for n in checks if f"course/tests/{n}" not in names] == []
+    assert [n for n in stubs if f"course/exercises/{n}" not in names] == []
+    assert not [n for n in names if n.startswith(("course/solutions/", "course/tests/meta/"))]
+    assert not [n for n in names if "__pycache__" in n or "/." in n]
+    assert config["jobs"] == 1
+    assert config["memory_limit_mib"] + 100 <= GRADESCOPE_MEMORY_MIB
+
+
+def test_setup_sh_parses_and_installs_the_wheel_run_autograder_uses(bundle, tmp_path):
+    root = _autograder_root(tmp_path, bundle)
+    for script in ("setup.sh", "run_autograder"):
+        check = subprocess.run(["bash", "-n", str(root / "source" / script)], capture_output=True)
+        assert check.returncode == 0, check.stderr
+    setup = (root / "source" / "setup.sh").read_text()
+    run = (root / "source" / "run_autograder").read_text()
+    # setup.sh installs "$SOURCE"/dist/*.whl into "$SOURCE/venv"; run_autograder runs that venv.
+    assert '"$SOURCE"/dist/*.whl' in setup and list((root / "source" / "dist").glob("*.whl"))
+    assert 'VENV="$SOURCE/venv"' in setup
+    assert "$ROOT/source/venv/bin/python" in run
+    assert "python3-venv" in setup  # Ubuntu 22.04 lacks ensurepip until it is installed
+
+
+def test_solutions_nested_with_a_duplicate_get_full_marks(bundle, tmp_path, results_validator):
+    root = _autograder_root(tmp_path, bundle)
+    nested = root / "submission" / "mlx-course-main" / "exercises"
+    shutil.copytree(ROOT / "solutions", nested)
+    shutil.copy(ROOT / "exercises" / "01_lazy_evaluation.py", root / "submission")  # a stray copy
+    results, _ = _run_autograder(root)
+    _valid(results, results_validator)
+    counted = _counted(results)
+    assert counted and all(t["status"] == "passed" for t in counted)
+    assert sum(t["score"] for t in counted) == sum(t["max_score"] for t in counted)
+    assert {t["visibility"] for t in results["tests"]} == {"visible"}
+    assert "found 2 copies of 01_lazy_evaluation.py" in results["output"]
+    assert "graded mlx-course-main/exercises/01_lazy_evaluation.py" in results["output"]
+    numbers = [t["number"] for t in results["tests"]]
+    assert len(numbers) == len(set(numbers))
+    bundled = load_course(root / "source" / "course")
+    assert len(results["tests"]) == sum(len(ex.checks) for ex in bundled.exercises)
+    assert json.loads((root / "results" / "grade-report.json").read_text())["max_score"] > 0
+
+
+def test_stubs_score_nothing_and_say_why(bundle, tmp_path, results_validator):
+    root = _autograder_root(tmp_path, bundle)
+    for stub in (ROOT / "exercises").glob("[0-9]*.py"):
+        shutil.copy(stub, root / "submission")
+    results, _ = _run_autograder(root)
+    _valid(results, results_validator)
+    counted = _counted(results)
+    assert counted and all(t["status"] == "failed" and t["score"] == 0 for t in counted)
+    assert all("NotImplementedError" in t["output"] or "TODO" in t["output"] for t in counted)
+    assert "Visible checks: 0/" in results["output"]
+
+
+def test_a_crashing_submission_loses_only_the_crashed_exercises(
+    bundle, tmp_path, results_validator
+):
+    root = _autograder_root(tmp_path, bundle)
+    shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
+    first = root / "submission" / "01_lazy_evaluation.py"
+    first.write_text("import os\nos._exit(3)\n" + first.read_text())
+    second = root / "submission" / "02_implicit_evaluation.py"
+    second.write_text("import ctypes\nctypes.string_at(0)\n" + second.read_text())
+    results, _ = _run_autograder(root)
+    _valid(results, results_validator)
+    by_exercise: dict[str, list[dict]] = {}
+    for test in _counted(results):
+        by_exercise.setdefault(test["number"].split(".")[0], []).append(test)
+    for number in ("1", "2"):
+        assert all(t["status"] == "failed" and t["score"] == 0 for t in by_exercise[number])
+        assert all(t["output"].startswith("Crashed") for t in by_exercise[number])
+    rest = [t for n, tests in by_exercise.items() if n not in ("1", "2") for t in tests]
+    assert rest and all(t["status"] == "passed" for t in rest)
+
+
+def test_zipped_submission_is_unpacked_and_graded(bundle, tmp_path, results_validator):
+    root = _autograder_root(tmp_path, bundle)
+    with zipfile.ZipFile(root / "submission" / "handin.zip", "w") as archive:
+        for path in sorted((ROOT / "solutions").glob("[0-9]*.py")):
+            archive.write(path, f"my-work/exercises/{path.name}")
+        archive.writestr("../escape.py", "print('outside')\n")
+    results, _ = _run_autograder(root)
+    _valid(results, results_validator)
+    counted = _counted(results)
+    assert all(t["status"] == "passed" for t in counted)
+    assert "handin.zip:my-work/exercises/01_lazy_evaluation.py" in results["output"]
+    assert not (root / "escape.py").exists() and not (tmp_path / "escape.py").exists()
+
+
+def test_empty_submission_says_what_to_upload(bundle, tmp_path, results_validator):
+    root = _autograder_root(tmp_path, bundle)
+    (root / "submission" / "notes.txt").write_text("I will submit later\n")
+    results, _ = _run_autograder(root)
+    _valid(results, results_validator)
+    assert results["output"].startswith("No exercise files were found in your submission")
+    assert "01_lazy_evaluation.py" in results["output"]
+    assert sum(t["score"] for t in results["tests"]) == 0
+
+
+def test_a_grader_that_cannot_start_still_writes_results(bundle, tmp_path, results_validator):
+    root = _autograder_root(tmp_path, bundle)
+    shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
+    results, _ = _run_autograder(root, python=str(tmp_path / "no-such-python"))
+    _valid(results, results_validator)
+    assert results["score"] == 0 and results["tests"] == []
+    assert "could not start" in results["output"]
+
+
+def test_export_refuses_a_missing_checks_folder(tmp_path):
+    result = run_grade(
+        "export", "gradescope", "--checks", str(tmp_path / "nope"), "--out", str(tmp_path / "a.zip")
+    )
+    assert result.returncode == 2
+    assert "not a folder" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "a.zip").exists()
+
+
+HIDDEN_CHECK = '''"""A hidden check an instructor might add: build_graph on a 2-D input."""
+
+import mlx.core as mx
+import numpy as np
+
+from grader.checklib import expect_array
+
+
+def test_hidden_build_graph_handles_a_matrix(student):
+    x = mx.array([[0.0, 1.0], [2.0, -1.0]])
+    expect_array(student.build_graph(x), np.exp(np.array(x)) * 2 + 1, "build_graph(2x2)", rtol=1e-4)
+'''
+
+
+@pytest.fixture(scope="module")
+def hidden_bundle(tmp_path_factory) -> Path:
+    """An autograder zip with one hidden check for exercise 1."""
+    folder = tmp_path_factory.mktemp("hidden")
+    (folder / "test_01_lazy_evaluation.py").write_text(HIDDEN_CHECK)
+    (folder / "checks.toml").write_text(
+        '[[exercises]]\nid = "lazy_evaluation"\n[exercises.checks]\n'
+        "test_hidden_build_graph_handles_a_matrix = 3\n"
+    )
+    out = folder.parent / "with-hidden.zip"
+    result = run_grade("export", "gradescope", "--checks", str(folder), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "1 hidden check file" in result.stdout
+    return out
+
+
+def test_hidden_checks_count_but_stay_hidden(hidden_bundle, tmp_path, results_validator):
+    with zipfile.ZipFile(hidden_bundle) as archive:
+        assert {"hidden/checks.toml", "hidden/test_01_lazy_evaluation.py"} <= set(
+            archive.namelist()
+        )
+    root = _autograder_root(tmp_path, hidden_bundle)
+    shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
+    wrong = root / "submission" / "01_lazy_evaluation.py"
+    # Right on vectors, wrong on matrices: only the hidden check can tell.
+    wrong.write_text(
+        wrong.read_text()
+        + "\n\n_right = build_graph\n\n\ndef build_graph(x):\n"
+        + "    return _right(x) if x.ndim < 2 else x\n"
+    )
+    results, _ = _run_autograder(root)
+    _valid(results, results_validator)
+    hidden = [t for t in results["tests"] if t["visibility"] == "hidden"]
+    assert [t["name"] for t in hidden] == ["Lazy evaluation: hidden build graph handles a matrix"]
+    assert hidden[0]["status"] == "failed" and hidden[0]["max_score"] == 3
+    visible = [t for t in results["tests"] if t["visibility"] == "visible"]
+    assert all(t["status"] == "passed" for t in visible if t["max_score"] > 0)
+    assert "checks you cannot see" in results["output"]
+    # The student's own total never gives the hidden result away.
+    assert f"Visible checks: {sum(t['score'] for t in visible):g}/" in results["output"]
