@@ -39,7 +39,6 @@ POLICY_KEYS = {
     "allowed_dunders": "the only __dunder__ names an exercise may use",
     "call_only": "module functions the checks observe: called directly, never aliased or passed",
 }
-EXERCISE_KEYS = ("allowed_imports", "allowed_names")
 
 # Builtins that look attributes up by a string: only a literal name is accepted.
 DYNAMIC_ATTRIBUTE = frozenset({"getattr", "setattr", "delattr", "hasattr"})
@@ -48,6 +47,8 @@ _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DUNDER = re.compile(r"__[A-Za-z0-9_]*[A-Za-z0-9]__")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _FIX = {
     "file-too-large": "hand in the exercise file only, well under the size cap",
@@ -234,7 +235,7 @@ class Policy:
                     f"file too large ({len(_encode(source))} bytes; at most {self.max_bytes})",
                 )
             ]
-        cookie = _coding_violation(_encode(source[:1024]), filename)
+        cookie = _coding_violation(_encode(source), filename)
         if cookie:
             return [cookie]
         try:
@@ -274,7 +275,7 @@ class Policy:
                 data = handle.read(self.max_bytes + 1)
         except OSError:
             return []  # the import reports a missing or unreadable file
-        cookie = _coding_violation(data[:1024], shown)
+        cookie = _coding_violation(data, shown)
         if cookie:
             return [cookie]
         try:
@@ -315,18 +316,23 @@ def _encode(text: str) -> bytes:
 
 
 def _violation(filename: str, line: int, rule: str, what: str, fix: str = "") -> Violation:
-    return Violation(
-        file=filename,
-        line=line,
-        rule=rule,
-        message=f"{filename}:{line}: policy {rule}: {what}; {fix or _FIX[rule]}",
-    )
+    message = f"{filename}:{line}: policy {rule}: {what}; {fix or _FIX[rule]}"
+    # One printable line whatever the student wrote: no control character, no lone surrogate.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    message = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", message)
+    return Violation(file=filename, line=line, rule=rule, message=message)
+
+
+def _shown(node: ast.AST) -> str:
+    """Student code as a short one-line quote for a message."""
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _coding_violation(head: bytes, filename: str) -> Violation | None:
     # Python decodes a file by its coding line, so a file in another encoding (utf-7, say) is
     # not the text this check reads.
-    for number, line in enumerate(head.splitlines()[:2], start=1):
+    for number, line in enumerate(_LINE_BREAK.split(head, 2)[:2], start=1):
         found = _CODING.match(line)
         if found:
             name = found.group(1).decode("ascii", "replace")
@@ -488,7 +494,7 @@ class _Checker:
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
             root, _ = _chain(node.value)
             if isinstance(root, ast.Name) and root.id in self.modules:
-                self.add(node, "monkeypatch", f"changes an item of {ast.unparse(node.value)}")
+                self.add(node, "monkeypatch", f"changes an item of {_shown(node.value)}")
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.annotation(node.returns)
         elif isinstance(node, ast.AnnAssign):
@@ -543,7 +549,7 @@ class _Checker:
             self.add(
                 node,
                 "monkeypatch",
-                f"sets or deletes {ast.unparse(node)}, an attribute of a module or of something taken from one",
+                f"sets or deletes {_shown(node)}, an attribute of a module or of something taken from one",
             )
         parent = self.parent.get(node)
         if isinstance(parent, ast.Attribute) and parent.value is node:
@@ -594,7 +600,7 @@ class _Checker:
                 self.add(
                     node,
                     "monkeypatch",
-                    f"{func.id} on {ast.unparse(node.args[0])}, a module or something taken from one",
+                    f"{func.id} on {_shown(node.args[0])}, a module or something taken from one",
                 )
         elif isinstance(func, ast.Attribute) and func.attr in ("format", "format_map"):
             receiver = func.value
@@ -606,7 +612,9 @@ class _Checker:
                 bad = _format_fields_reaching(receiver.value)
                 if bad:
                     self.add(
-                        node, "format-string", f"format field {{{bad}}} reads a private attribute"
+                        node,
+                        "format-string",
+                        f"format field {{{bad[:40]}}} reads a private attribute",
                     )
 
     def visit_string(self, node: ast.Constant) -> None:
