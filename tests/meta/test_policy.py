@@ -584,6 +584,23 @@ def test_a_violation_is_one_line_naming_file_line_rule_and_fix():
     assert "\n" not in text and "mx.eval" in text and "; " in text
 
 
+def test_messages_stay_one_printable_line_whatever_the_student_wrote():
+    sources = [
+        '"{0._\x1b\x07}".format(1)',  # escape codes in a format field
+        'import mlx.core as mx\n(mx.random if 1 else """a\nb""").seed = 1',  # newline in code
+        "import mlx.core as mx\n(mx.random or " + " + ".join(["1"] * 200) + ").seed = 1",
+    ]
+    for source in sources:
+        (violation,) = POLICY.check(source, "f.py", "lazy_evaluation")
+        text = violation.describe()
+        assert text.isprintable() and len(text) < 400, text
+
+
+def test_a_coding_line_after_a_long_first_line_is_found():
+    source = "x = 1  # " + "-" * 5000 + "\n# coding: utf-7\n"
+    assert _rules(source) == {"source-encoding"}
+
+
 def test_a_20_mb_file_is_refused_in_one_line_without_parsing(tmp_path):
     source = "x = 1\n" * (20 * 1024 * 1024 // 6)
     found = POLICY.check(source, "big.py", "lazy_evaluation")
