@@ -596,6 +596,12 @@ def test_messages_stay_one_printable_line_whatever_the_student_wrote():
         assert text.isprintable() and len(text) < 400, text
 
 
+def test_a_nul_character_matters_only_where_files_are_written():
+    source = "text = 'a\\0b'"
+    assert _rules(source, "saving_loading") == _rules(source, "training_loop") == {"nul-character"}
+    assert _rules(source, "lazy_evaluation") == set()  # terminal output is the runner's to escape
+
+
 def test_a_coding_line_after_a_long_first_line_is_found():
     source = "x = 1  # " + "-" * 5000 + "\n# coding: utf-7\n"
     assert _rules(source) == {"source-encoding"}
