@@ -39,6 +39,21 @@ INDENT = "     "
 DETAIL = "       "
 # "(exercises/01_lazy_evaluation.py line 31, in build_graph)", as the worker names the place.
 _PLACE = re.compile(r"\(([^()\s]+\.py) line (\d+), in ([\w<>]+)\)")
+# "build_graph is not implemented yet (place), raised by the call ...: TODO ... [Failing test case: ...]"
+_NOT_IMPLEMENTED = re.compile(
+    r"^(?P<name>\w+) is not implemented yet(?P<place> \([^()]*\))?.*?(?P<todo>TODO\b.*?)"
+    r"(?: \[Failing test case:.*)?$",
+    re.DOTALL,
+)
+
+
+def short_message(message: str) -> str:
+    """A check's message as a normal run shows it: an unwritten function is named with its TODO,
+    without the call and the example that only repeat it for every check that calls it."""
+    found = _NOT_IMPLEMENTED.match(message)
+    if found is None:
+        return message
+    return f"{found['name']} is not implemented yet{found['place'] or ''}: {found['todo'].strip()}"
 
 
 def _points(value: float) -> str:
@@ -85,16 +100,18 @@ def check_lines(
     """A failing check: `F name: message` on one line, then what student code printed. A message
     identical to the `previous` failing check's (an unwritten function fails every check that
     calls it) is not repeated unless verbose."""
-    limit = VERBOSE_MESSAGE_LIMIT if verbosity >= VERBOSE else MESSAGE_LIMIT
-    message = one_line(check.message or check.outcome, limit)
-    if (
-        verbosity < VERBOSE
-        and previous is not None
-        and previous.message == check.message
-        and previous.outcome == check.outcome
-        and not check.output.strip()
-    ):
-        message = "the same as above"
+    if verbosity >= VERBOSE:
+        message = one_line(check.message or check.outcome, VERBOSE_MESSAGE_LIMIT)
+    else:
+        text = short_message(check.message)
+        message = one_line(text or check.outcome, MESSAGE_LIMIT)
+        if (
+            previous is not None
+            and short_message(previous.message) == text
+            and previous.outcome == check.outcome
+            and not check.output.strip()
+        ):
+            message = "the same as above"
     lines = [f"{INDENT}{mark(check.outcome)} {click.style(check.name, bold=True)}: {message}"]
     output = check.output.strip("\n")
     if output and verbosity >= VERBOSE:
