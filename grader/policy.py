@@ -1049,7 +1049,10 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m grader.policy FILE_OR_DIR...`: print each violation; exit 1 if any."""
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in ("-h", "--help"):
-        print(__doc__.strip().splitlines()[-1].strip())
+        usage = (
+            "usage: python -m grader.policy FILE_OR_DIR...  (prints each violation; exit 1 if any)"
+        )
+        print(usage, file=sys.stdout if args else sys.stderr)
         return 0 if args else 2
     try:
         root = find_root()
