@@ -66,7 +66,7 @@ _FIX = {
     "forbidden-module": "remove it; no exercise needs it",
     "star-import": "import the names you use one by one",
     "relative-import": "use an absolute import of an allowed module",
-    "private-attribute": "use the module's public API",
+    "private-attribute": "use the public API; a _name is only for self inside your own class",
     "forbidden-name": "remove it; no exercise needs it",
     "dunder": "use the public API instead of a __dunder__ name",
     "forbidden-attribute": "remove it; no exercise needs it",
@@ -388,6 +388,7 @@ class _Checker:
         self.parent: dict[ast.AST, ast.AST] = {}
         self.modules: dict[str, list[str]] = {}  # name -> dotted path it is bound to
         self.values_banned: set[str] = set()  # module names that may only be used as `name.x`
+        self.classes: set[str] = set()  # classes this file defines
 
     # -- driver -----------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> list[Violation]:
@@ -403,6 +404,8 @@ class _Checker:
         for node in nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.visit_import(node)
+            elif isinstance(node, ast.ClassDef):
+                self.classes.add(node.name)
         # Solved on first use: most files set no attribute outside `self`.
         taint = _Taint(nodes, self.parent, set(self.modules))
         simple = {ast.Name: self.visit_name, ast.Constant: self.visit_string}
@@ -558,6 +561,11 @@ class _Checker:
     def visit_attribute(self, node: ast.Attribute, taint: _Taint) -> None:
         if self.attribute_name(node, node.attr):
             return
+        if node.attr[:1] == "_" and not _DUNDER.fullmatch(node.attr) and not self.own(node.value):
+            # Private state of objects from libraries or from the checks can hold anything
+            # (modules, frames, the checks' records); only your own objects' is yours.
+            self.add(node, "private-attribute", f"uses .{node.attr} of an object it did not define")
+            return
         if isinstance(node.ctx, (ast.Store, ast.Del)) and taint.tainted(node.value):
             self.add(
                 node,
@@ -595,6 +603,24 @@ class _Checker:
                 return
         if ".".join(parts) in self.rules.moduleish and not called:
             self.add(node, "module-as-value", f"uses the module {'.'.join(parts)} as a value")
+
+    def own(self, node: ast.AST) -> bool:
+        """True for `self`/`cls` inside a method of a class of this file, or such a class."""
+        if not isinstance(node, ast.Name):
+            return False
+        if node.id in self.classes:
+            return True
+        current: ast.AST | None = node
+        while current is not None:
+            current = self.parent.get(current)
+            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                args = [*current.args.posonlyargs, *current.args.args]
+                method = isinstance(self.parent.get(current), ast.ClassDef)
+                if method and args and args[0].arg == node.id:
+                    return True
+                if any(a.arg == node.id for a in [*args, *current.args.kwonlyargs]):
+                    return False  # a parameter of an inner function: anything may come in
+        return False
 
     def visit_call(self, node: ast.Call, taint: _Taint) -> None:
         func = node.func

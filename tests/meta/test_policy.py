@@ -104,6 +104,13 @@ EVASIONS = [
     ("lazy_evaluation", "from .. import grader", "relative-import"),
     ("lazy_evaluation", "import numpy as np\nnp._core", "private-attribute"),
     ("lazy_evaluation", "from numpy import _core", "private-attribute"),
+    ("lazy_evaluation", "def f(on_step):\n    on_step._calls.clear()", "private-attribute"),
+    ("lazy_evaluation", "import mlx.core as mx\nmx.zeros(1)._x", "private-attribute"),
+    (
+        "lazy_evaluation",
+        "class A:\n    def m(self, other):\n        return other._secret",
+        "private-attribute",
+    ),
     # builtins that run or reach code
     ("lazy_evaluation", "eval('1 + 1')", "forbidden-name"),
     ("lazy_evaluation", "exec('x = 1')", "forbidden-name"),
@@ -419,6 +426,12 @@ GENEROUS = [
         "from collections import Counter, defaultdict, namedtuple\nc = defaultdict(int)\nc['a'] += 1\nPt = namedtuple('Pt', 'x y')",
     ),
     ("lazy_evaluation", "from collections.abc import Callable, Iterable"),
+    (
+        "lazy_evaluation",
+        "class Cache:\n    _made = 0\n\n    def __init__(self):\n        self._store = {}\n"
+        "        Cache._made += 1\n\n    def get(self, k):\n        def load():\n"
+        "            return self._store.get(k)\n        return load()",
+    ),
     ("streams", "import time\nt0 = time.perf_counter()\nelapsed = time.perf_counter() - t0"),
     ("streams", "import statistics\nstatistics.median([1, 2, 3])"),
     (
