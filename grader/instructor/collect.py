@@ -1,8 +1,12 @@
 """`grade collect`: from whatever a class handed in to a verified gradebook.
 
-find (inputs) -> verify each submission -> grade what the cache lacks, `jobs` gradings at a time,
-each committed as it finishes -> assemble each student's verified report and flags -> statistics
--> exports (grades.csv, checks.csv, reports/, summary.html).
+1. scan: find each submission, verify it (or recall its verdict) and stage it in the gradebook;
+2. grade: every (exercise, source) the cache lacks, `jobs` gradings at a time, each committed as
+   it finishes;
+3. assemble: one student at a time, the verified report, the score and the flags;
+4. statistics and exports (grades.csv, checks.csv, reports/, summary.html).
+
+Only small per-student rows stay in memory; reports and sources live in the gradebook.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,16 +29,17 @@ from typing import Any
 
 from grader import __version__
 from grader.errors import GraderError, ReportError
-from grader.hidden import load_hidden_checks
+from grader.hidden import HiddenChecks, load_hidden_checks
 from grader.instructor import flags
 from grader.instructor import verify as v
-from grader.instructor.gradebook import GRADEBOOK_NAME, Gradebook, Grading, now
-from grader.instructor.inputs import ZipCaps, find_submissions
+from grader.instructor.exports import report_names, write_atomically, write_exports
+from grader.instructor.gradebook import GRADEBOOK_NAME, Gradebook, Grading, Staged, now
+from grader.instructor.inputs import Submission, ZipCaps, iter_submissions
 from grader.instructor.roster import Roster, read_roster
 from grader.instructor.stats import CheckStats, check_stats
 from grader.integrity import checks_sha256, file_digests, release_digests
 from grader.manifest import Course
-from grader.report import SCHEMA_VERSION
+from grader.report import SCHEMA_PATH, SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class Options:
 
 @dataclass
 class StudentRow:
-    """One student's line in the gradebook."""
+    """One student's line in the gradebook (small: the report itself is on disk)."""
 
     student: str
     name: str | None
@@ -64,13 +69,7 @@ class StudentRow:
     maximum: float
     claimed: float | None
     flags: list[tuple[str, str]]
-    digests: dict[str, str]  # exercise id -> source digest
-    report: dict[str, Any] | None  # the verified report
-
-    @property
-    def graded(self) -> bool:
-        """True when at least one exercise was graded."""
-        return self.report is not None
+    graded: bool
 
     @property
     def percent(self) -> float:
@@ -107,74 +106,64 @@ class Interrupted(GraderError):
 Progress = Callable[[int, int, str], None]  # (done, total, what just finished)
 
 
+@dataclass(frozen=True)
+class _Setup:
+    course: Course
+    official: str  # checks_sha256 of this checkout
+    checks_key: str  # cache key of a grading: official and hidden checks, limits, grader
+    verdict_key: str  # cache key of a verification: checks, schema, grader
+    hidden: HiddenChecks | None
+    spec: dict[str, Any]  # what every grading job is told
+
+
 def collect(course: Course, options: Options, progress: Progress | None = None) -> ClassResult:
     """Run one collect (see the module docstring); raises GraderError types, Interrupted on Ctrl-C."""
-    hidden_checks = load_hidden_checks(options.checks, course) if options.checks else None
-    checks_dir = hidden_checks.folder if hidden_checks else None
+    hidden = load_hidden_checks(options.checks, course) if options.checks else None
     roster = read_roster(options.roster) if options.roster else None
-    official = checks_sha256(file_digests(course))
-    hidden = hidden_checks.sha256 if hidden_checks else None
-    timeout = options.timeout or course.default_timeout
-    memory = options.memory_mib or course.memory_limit_mib
-    checks_key = hashlib.sha256(
-        json.dumps([official, hidden, timeout, memory, __version__]).encode()
-    ).hexdigest()
-
+    setup = _setup(course, options, hidden)
     with tempfile.TemporaryDirectory(prefix="grade-collect-") as tmp:
         scratch = Path(tmp)
-        found = find_submissions(options.paths, course, scratch / "inputs", options.caps)
+        notes: list[str] = []
+        submissions = iter_submissions(
+            options.paths, course, scratch / "inputs", notes, options.caps
+        )
         out_dir = prepare_out_dir(options.out_dir)
         book = Gradebook(out_dir / GRADEBOOK_NAME)
+        collection = 0
         try:
-            book.sync_exercises(
-                (ex.id, i, ex.title, ex.concept, ex.file)
-                for i, ex in enumerate(course.exercises, 1)
-            )
-            book.sync_checks(
-                (f"{ex.check_file}::{c.name}", ex.id, c.name, c.points, False, i)
-                for ex in course.exercises
-                for i, c in enumerate(ex.checks)
-            )
-            if hidden_checks is not None:
-                book.sync_checks(
-                    (f.check_id(c.name), ex_id, c.name, c.points, True, 1000 + i)
-                    for ex_id, f in hidden_checks.files.items()
-                    for i, c in enumerate(f.checks)
-                )
+            _sync_course(book, course, hidden)
             collection = book.start_collection(
-                [str(p) for p in options.paths], checks_key, official, hidden
-            )
-            checked = [v.verify(s, course, official) for s in found.submissions]
-            _mark_duplicates(checked)
-            spec = {
-                "root": str(course.root),
-                "timeout": timeout,
-                "memory_mib": memory,
-                "checks": str(checks_dir) if checks_dir else None,
-            }
-            graded_now, failures = _grade_missing(
-                course, book, collection, checks_key, checked, spec, scratch, options.jobs, progress
-            )
-            cache = book.cached(
-                checks_key,
-                [(ex, v.source_sha256(text)) for c in checked for ex, text in c.sources.items()],
-            )
-            result = _assemble(
-                course, checked, cache, failures, roster, official, found.notes, out_dir, collection
-            )
+                [str(p) for p in options.paths], setup.checks_key, setup.official,
+                hidden.sha256 if hidden else None,
+            )  # fmt: skip
+            _scan(book, collection, setup, submissions)
+            book.add_flags(collection, None, None, [(flags.INPUT, note) for note in notes])
+            book.commit()
+            before = book.count("SELECT COUNT(*) FROM gradings")
+            failures = _grade_missing(book, collection, setup, scratch, options.jobs, progress)
+            graded_now = book.count("SELECT COUNT(*) FROM gradings") - before
+            result = _assemble(book, collection, setup, failures, roster, notes, out_dir)
             result.graded_now = graded_now
-            result.cached = len(cache) - graded_now
-            _record(book, collection, result, roster)
-            from grader.instructor.exports import write_exports  # the exports need the result only
-
+            result.cached = (
+                book.count(
+                    "SELECT COUNT(*) FROM (SELECT DISTINCT ss.exercise, ss.source_sha256 FROM submissions s "
+                    "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ?)",
+                    collection,
+                )
+                - graded_now
+                - len(failures)
+            )
+            book.commit()
             write_exports(result)
             book.finish_collection(collection, "finished")
             return result
         except KeyboardInterrupt:
-            book.finish_collection(collection, "interrupted")
+            book.db.rollback()
+            if collection:
+                book.finish_collection(collection, "interrupted")
             kept = book.count("SELECT COUNT(*) FROM gradings WHERE collection = ?", collection)
             raise Interrupted(
-                f"interrupted: {kept} grading(s) finished by this collect are kept in "
+                f"interrupted: {kept} grading(s) this collect finished are kept in "
                 f"{out_dir / GRADEBOOK_NAME}; run the same collect again to grade the rest"
             ) from None
         finally:
@@ -186,8 +175,8 @@ def prepare_out_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
         (path / "reports").mkdir(exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".probe-", delete=True)
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
+            pass
     except OSError as exc:
         raise ReportError(
             f"cannot write to --out-dir {path}: {exc.strerror or exc}; pick a folder you can write to"
@@ -195,159 +184,227 @@ def prepare_out_dir(path: Path) -> Path:
     return path.resolve()
 
 
-def _mark_duplicates(checked: list[v.Checked]) -> None:
-    """Students handing in more than once keep every submission, as id, id~2, id~3, all flagged."""
-    seen: dict[str, list[v.Checked]] = {}
-    for entry in checked:
-        seen.setdefault(entry.student, []).append(entry)
-    for student, entries in seen.items():
-        if len(entries) < 2:
-            continue
-        origins = ", ".join(e.origin for e in entries)
-        for index, entry in enumerate(entries, start=1):
-            entry.flags.append(
-                (flags.DUPLICATE, f"{student} handed in {len(entries)} times ({origins})")
-            )
+def _setup(course: Course, options: Options, hidden: HiddenChecks | None) -> _Setup:
+    official = checks_sha256(file_digests(course))
+    timeout = options.timeout or course.default_timeout
+    memory = options.memory_mib or course.memory_limit_mib
+    hidden_sha = hidden.sha256 if hidden else None
+    checks_key = _digest([official, hidden_sha, timeout, memory, __version__])
+    schema = hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest()
+    verdict_key = _digest([official, schema, __version__])
+    spec = {
+        "root": str(course.root),
+        "timeout": timeout,
+        "memory_mib": memory,
+        "checks": str(hidden.folder) if hidden else None,
+    }
+    return _Setup(course, official, checks_key, verdict_key, hidden, spec)
+
+
+def _digest(parts: list[Any]) -> str:
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _sync_course(book: Gradebook, course: Course, hidden: HiddenChecks | None) -> None:
+    book.sync_exercises(
+        (ex.id, i, ex.title, ex.concept, ex.file) for i, ex in enumerate(course.exercises, 1)
+    )
+    book.sync_checks(
+        (f"{ex.check_file}::{c.name}", ex.id, c.name, c.points, False, i)
+        for ex in course.exercises
+        for i, c in enumerate(ex.checks)
+    )
+    if hidden is not None:
+        book.sync_checks(
+            (f.check_id(c.name), ex_id, c.name, c.points, True, 1000 + i)
+            for ex_id, f in hidden.files.items()
+            for i, c in enumerate(f.checks)
+        )
+
+
+# --- 1. scan ---
+
+
+def _scan(
+    book: Gradebook, collection: int, setup: _Setup, submissions: Iterator[Submission]
+) -> None:
+    """Verify and stage every submission, then mark duplicate ids."""
+    for submission in submissions:
+        checked, digests = _verify(book, submission, setup)
+        book.stage(
+            collection, checked.student or submission.name, submission.origin, submission.kind,
+            checked.texts, digests, checked.claim.to_json() if checked.claim else None, checked.flags,
+        )  # fmt: skip
+    for group in book.duplicates(collection):
+        origins = ", ".join(origin for _, origin in group)
+        student = book.db.execute(
+            "SELECT student FROM submissions WHERE id = ?", (group[0][0],)
+        ).fetchone()[0]
+        for index, (submission, _) in enumerate(group, start=1):
             if index > 1:
-                entry.student = f"{student}~{index}"
+                book.rename(submission, f"{student}~{index}")
+            book.add_flags(
+                collection, submission, student if index == 1 else f"{student}~{index}",
+                [(flags.DUPLICATE, f"{student} handed in {len(group)} times ({origins})")],
+            )  # fmt: skip
 
 
-# --- grading what the cache lacks ---
+def _verify(
+    book: Gradebook, submission: Submission, setup: _Setup
+) -> tuple[v.Checked, dict[str, str]]:
+    """Verify a submission; a report seen before (same bytes, same checks) is not parsed again."""
+    if submission.kind != "report" or submission.raw is None:
+        checked = v.verify(submission, setup.course, setup.official)
+        return checked, checked.digests
+    key = hashlib.sha256(submission.raw + setup.verdict_key.encode()).hexdigest()
+    known = book.verdict(key)
+    if known is not None and book.has_sources(known["digests"].values()):
+        checked = v.Checked(
+            known["student"],
+            {},
+            v.Claim.from_json(known["claim"]),
+            [tuple(f) for f in known["flags"]],
+        )
+        return checked, known["digests"]
+    checked = v.verify(submission, setup.course, setup.official)
+    digests = checked.digests
+    book.remember_verdict(
+        key,
+        {
+            "student": checked.student,
+            "digests": digests,
+            "claim": checked.claim.to_json() if checked.claim else None,
+            "flags": checked.flags,
+        },
+    )
+    return checked, digests
+
+
+# --- 2. grade what the cache lacks ---
 
 
 @dataclass
 class _Job:
     student: str
-    sources: dict[str, str]  # exercise id -> text, none of them cached or in another job
+    digests: dict[str, str]  # exercise id -> digest, none of them cached or in another job
 
 
 @dataclass
-class _Jobs:
+class _Running:
     """The job processes running now, so Ctrl-C can reach each of them."""
 
     stopping: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     procs: set[subprocess.Popen] = field(default_factory=set)
 
-    def interrupt(self) -> None:
-        self.stopping.set()
+    def signal_all(self, sig: int) -> None:
         with self.lock:
             procs = list(self.procs)
         for proc in procs:
-            _signal(proc, signal.SIGINT)
-
-    def kill(self) -> None:
-        with self.lock:
-            procs = list(self.procs)
-        for proc in procs:
-            _signal(proc, signal.SIGKILL)
+            try:
+                os.killpg(proc.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
-def _signal(proc: subprocess.Popen, sig: int) -> None:
-    try:
-        os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _plan(book: Gradebook, collection: int, checks_key: str) -> list[_Job]:
+    """One job per submission that brings sources nobody before it brought."""
+    jobs: dict[int, _Job] = {}
+    planned: set[tuple[str, str]] = set()
+    for submission, student, exercise, digest in book.ungraded(collection, checks_key):
+        if (exercise, digest) in planned:
+            continue
+        planned.add((exercise, digest))
+        jobs.setdefault(submission, _Job(student, {})).digests[exercise] = digest
+    return list(jobs.values())
 
 
 def _grade_missing(
-    course: Course,
     book: Gradebook,
     collection: int,
-    checks_key: str,
-    checked: list[v.Checked],
-    spec: dict[str, Any],
+    setup: _Setup,
     scratch: Path,
     jobs: int,
     progress: Progress | None,
-) -> tuple[int, dict[tuple[str, str], str]]:
-    """Grade every (exercise, source) not in the cache; returns (gradings stored, failures)."""
-    pairs = {(ex, v.source_sha256(text)) for c in checked for ex, text in c.sources.items()}
-    have = set(book.cached(checks_key, pairs))
-    work: list[_Job] = []
-    planned: set[tuple[str, str]] = set()
-    for entry in checked:
-        todo = {}
-        for ex, text in entry.sources.items():
-            key = (ex, v.source_sha256(text))
-            if key not in have and key not in planned:
-                planned.add(key)
-                todo[ex] = text
-        if todo:
-            work.append(_Job(entry.student, todo))
+) -> dict[tuple[str, str], str]:
+    """Grade every (exercise, source) of this collect not in the cache; returns the failures."""
+    work = _plan(book, collection, setup.checks_key)
     failures: dict[tuple[str, str], str] = {}
     if progress:
-        progress(0, len(work), f"{len(pairs) - len(planned)} of {len(pairs)} gradings cached")
+        todo = sum(len(job.digests) for job in work)
+        progress(
+            0,
+            len(work),
+            f"{todo} exercise grading(s) to run in {len(work)} job(s)"
+            if work
+            else "every grading is in the gradebook already",
+        )
     if not work:
-        return 0, failures
-    running = _Jobs()
-    stored = 0
+        return failures
+    running = _Running()
+    queue = iter(enumerate(work))
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures: dict[Future, _Job] = {
-            pool.submit(_run_job, course, job, spec, scratch / f"job{i}", running): job
-            for i, job in enumerate(work)
-        }
-        pending = set(futures)
+        pending: dict[Future, _Job] = {}
+
+        def submit_next() -> None:
+            for index, job in queue:
+                texts = {ex: book.source(d) for ex, d in job.digests.items()}
+                future = pool.submit(_run_job, setup, job, texts, scratch / f"job{index}", running)
+                pending[future] = job
+                return
+
         try:
+            for _ in range(max(1, jobs)):
+                submit_next()
             while pending:
-                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    job = futures[future]
+                    job = pending.pop(future)
                     report, error, seconds = future.result()
                     done += 1
-                    if report is not None:
-                        gradings = _gradings(report, job)
-                        book.store(
-                            collection,
-                            checks_key,
-                            gradings,
-                            {g.source_sha256: job.sources[g.exercise] for g in gradings},
-                        )
-                        stored += len(gradings)
-                        graded_ids = {g.exercise for g in gradings}
-                        error = (
-                            None
-                            if graded_ids == set(job.sources)
-                            else "the grading returned no result"
-                        )
-                        missing = set(job.sources) - graded_ids
-                    else:
-                        missing = set(job.sources)
+                    gradings = _gradings(report, job) if report is not None else []
+                    book.store(collection, setup.checks_key, gradings)
+                    missing = set(job.digests) - {g.exercise for g in gradings}
+                    if report is not None and missing:
+                        error = "the grading returned no result for it"
                     for ex in missing:
-                        failures[(ex, v.source_sha256(job.sources[ex]))] = error or "not graded"
+                        failures[(ex, job.digests[ex])] = error or "not graded"
                     if progress:
-                        what = f"graded {job.student} ({len(job.sources)} exercise(s), {seconds:.1f} s)"
+                        what = f"{job.student}: {len(gradings)} exercise(s) in {seconds:.1f} s"
                         progress(
                             done, len(work), what if not missing else f"{job.student}: {error}"
                         )
+                    submit_next()
         except KeyboardInterrupt:
-            running.interrupt()
+            running.stopping.set()
+            running.signal_all(signal.SIGINT)  # each grading stops its own processes
             for future in pending:
                 future.cancel()
             deadline = time.monotonic() + 15
-            while any(not f.done() for f in futures) and time.monotonic() < deadline:
+            while any(not f.done() for f in pending) and time.monotonic() < deadline:
                 time.sleep(0.1)
-            running.kill()
+            running.signal_all(signal.SIGKILL)
             raise
-    return stored, failures
+    return failures
 
 
 def _run_job(
-    course: Course, job: _Job, spec: dict[str, Any], folder: Path, running: _Jobs
+    setup: _Setup, job: _Job, texts: dict[str, str], folder: Path, running: _Running
 ) -> tuple[dict | None, str | None, float]:
-    """Write the job's sources into a folder laid out like exercises/ and grade it in a process."""
+    """Write the job's sources into a folder laid out like exercises/ and grade it in a process
+    of its own (python -m grader.instructor.job)."""
     started = time.monotonic()
     if running.stopping.is_set():
         return None, "interrupted", 0.0
     folder.mkdir(parents=True)
-    files = {ex.id: ex.file for ex in course.exercises}
-    for ex, text in job.sources.items():
+    files = {ex.id: ex.file for ex in setup.course.exercises}
+    for ex, text in texts.items():
         (folder / files[ex]).write_text(text, encoding="utf-8")
-    payload = dict(spec, exercises=sorted(job.sources), target=str(folder), student=job.student)
+    payload = dict(setup.spec, exercises=sorted(texts), target=str(folder), student=job.student)
+    root = str(setup.course.root)
     env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join(filter(None, [str(course.root), os.environ.get("PYTHONPATH")])),
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
     )
     try:
         with running.lock:
@@ -355,12 +412,12 @@ def _run_job(
                 return None, "interrupted", 0.0
             proc = subprocess.Popen(
                 [sys.executable, "-m", "grader.instructor.job"],
-                cwd=course.root,
+                cwd=root,
                 env=env,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                start_new_session=True,  # Ctrl-C is passed on by the collect, once
+                start_new_session=True,  # the collect passes Ctrl-C on, once
             )
             running.procs.add(proc)
         try:
@@ -391,31 +448,82 @@ def _gradings(report: dict[str, Any], job: _Job) -> list[Grading]:
     run["notes"] = [s for s in suspicious if isinstance(s, dict) and s.get("exercise") is None]
     gradings = []
     for entry in report.get("exercises", []):
-        if entry.get("id") not in job.sources:
+        if entry.get("id") not in job.digests:
             continue
         result = {k: value for k, value in entry.items() if k != "source"}
-        digest = v.source_sha256(job.sources[entry["id"]])
-        result["submission_sha256"] = digest
-        gradings.append(Grading(entry["id"], digest, result, run))
+        result["submission_sha256"] = job.digests[entry["id"]]
+        gradings.append(Grading(entry["id"], job.digests[entry["id"]], result, run))
     return gradings
 
 
-# --- putting each student's grade together ---
+# --- 3. assemble each student's grade ---
 
 
 def _assemble(
-    course: Course,
-    checked: list[v.Checked],
-    cache: dict[tuple[str, str], Grading],
+    book: Gradebook,
+    collection: int,
+    setup: _Setup,
     failures: dict[tuple[str, str], str],
     roster: Roster | None,
-    official: str,
     notes: list[str],
     out_dir: Path,
-    collection: int,
 ) -> ClassResult:
+    course = setup.course
     order = {ex.id: i for i, ex in enumerate(course.exercises)}
-    # Every check of the course, then the hidden ones the gradings brought.
+    checks = _all_checks(course, setup.hidden)
+    ran = book.ran(collection, setup.checks_key)
+    # A check skipped in every grading that ran it (no GPU here, say) counts for no one.
+    counted = {cid for cid in checks if ran.get(cid, True)}
+    exercise_max = {ex.id: 0.0 for ex in course.exercises}
+    for cid in counted:
+        exercise_max[checks[cid]["exercise"]] += checks[cid]["points"]
+    maximum = sum(exercise_max.values())
+    shared = _shared_sources(book, collection, _stub_digests(course))
+    staged = list(book.staged(collection))
+    names = report_names([s.student for s in staged])
+    rows = []
+    for entry in staged:
+        digests = book.sources_of(entry.id)
+        added: list[tuple[str, str]] = []
+        for ex, d in sorted(digests.items(), key=lambda kv: order.get(kv[0], 99)):
+            if (ex, d) in failures:
+                added.append((flags.NOT_GRADED, f"{ex}: {failures[(ex, d)]}"))
+        gradings = sorted(
+            book.cached(setup.checks_key, digests.items()).values(), key=lambda g: order[g.exercise]
+        )
+        scores = {g.exercise: _points(g.result, counted) for g in gradings}
+        if gradings:
+            report = _verified_report(book, entry, gradings)
+            write_atomically(
+                out_dir / "reports" / names[entry.student], _json_bytes(report), sync=False
+            )
+            added += _regrade_flags(entry, gradings)
+        added += shared.get(entry.id, [])
+        total = sum(scores.values())
+        book.finish_submission(
+            entry.id, total if gradings else None, maximum, added, collection, entry.student
+        )
+        claim = entry.claim.get("score") if entry.claim else None
+        rows.append(
+            StudentRow(
+                entry.student, roster.names.get(entry.student) if roster else None, entry.origin,
+                entry.kind, scores, total, maximum, claim, book.flags_of(entry.id), bool(gradings),
+            )
+        )  # fmt: skip
+    if roster is not None:
+        _apply_roster(book, collection, rows, roster, maximum)
+    book.record_students(
+        (row.student, row.name, roster is not None and row.student in roster.names) for row in rows
+    )
+    for row in rows:
+        row.flags.sort(key=lambda flag: flags.rank(flag[0]))
+    rows.sort(key=lambda r: r.student)
+    stats = _stats(book, collection, rows, checks, counted, order)
+    return ClassResult(course, rows, stats, exercise_max, notes, 0, 0, out_dir, collection)
+
+
+def _all_checks(course: Course, hidden: HiddenChecks | None) -> dict[str, dict[str, Any]]:
+    """Check id -> exercise, name, points and hidden, official checks first."""
     checks: dict[str, dict[str, Any]] = {}
     for ex in course.exercises:
         for c in ex.checks:
@@ -425,100 +533,58 @@ def _assemble(
                 "points": c.points,
                 "hidden": False,
             }
-    for grading in cache.values():
-        for c in grading.result.get("checks", []):
-            checks.setdefault(
-                c["id"],
-                {
-                    "exercise": grading.exercise,
-                    "name": c["name"],
-                    "points": c["max_points"],
-                    "hidden": bool(c.get("hidden")),
-                },
-            )
-    # A check skipped in every grading that ran it (no GPU here, say) counts for no one.
-    ran: dict[str, bool] = {}
-    for grading in cache.values():
-        for c in grading.result.get("checks", []):
-            ran[c["id"]] = ran.get(c["id"], False) or c["outcome"] != "skipped"
-    counted = {cid for cid in checks if ran.get(cid, True)}
-    exercise_max = {ex.id: 0.0 for ex in course.exercises}
-    for cid in counted:
-        exercise_max[checks[cid]["exercise"]] += checks[cid]["points"]
-    maximum = sum(exercise_max.values())
-
-    stubs = _stub_digests(course)
-    rows = []
-    for entry in checked:
-        digests = {ex: v.source_sha256(text) for ex, text in entry.sources.items()}
-        marks = list(entry.flags)
-        gradings = [cache[(ex, d)] for ex, d in digests.items() if (ex, d) in cache]
-        for ex, d in digests.items():
-            if (ex, d) not in cache:
-                marks.append((flags.NOT_GRADED, f"{ex}: {failures.get((ex, d), 'not graded')}"))
-        report = None
-        scores: dict[str, float] = {}
-        if gradings:
-            gradings.sort(key=lambda g: order[g.exercise])
-            report = _verified_report(entry, gradings, official)
-            scores = {g.exercise: _points(g.result, counted) for g in gradings}
-            verified = {
-                c["id"]: (c["outcome"], float(c["points"]), bool(c.get("hidden")))
-                for g in gradings
-                for c in g.result.get("checks", [])
+        extra = hidden.files.get(ex.id) if hidden else None
+        for c in extra.checks if extra else ():
+            checks[extra.check_id(c.name)] = {
+                "exercise": ex.id,
+                "name": c.name,
+                "points": c.points,
+                "hidden": True,
             }
-            if entry.claim is not None:
-                why = v.compare_claim(entry.claim, verified)
-                if why:
-                    marks.append((flags.SCORE_MISMATCH, why))
-            for g in gradings:
-                for violation in g.result.get("violations") or []:
-                    marks.append((flags.POLICY, f"{g.exercise}: {_text(violation)}"))
-                for reason in g.result.get("suspicious") or []:
-                    marks.append((flags.SUSPICIOUS, f"{g.exercise}: {_text(reason)}"))
-        rows.append(
-            StudentRow(
-                student=entry.student,
-                name=roster.names.get(entry.student) if roster else None,
-                origin=entry.origin,
-                kind=entry.kind,
-                scores=scores,
-                total=sum(scores.values()),
-                maximum=maximum,
-                claimed=entry.claim.score if entry.claim else None,
-                flags=marks,
-                digests=digests,
-                report=report,
-            )
-        )
-    _flag_same_sources(rows, stubs)
-    if roster is not None:
-        present = {row.student for row in rows}
-        for row in rows:
-            if row.student not in roster.names:
-                row.flags.append((flags.NOT_IN_ROSTER, f"{row.student} is not in the roster"))
-        for student, name in roster.names.items():
-            if student not in present:
-                rows.append(
-                    StudentRow(
-                        student,
-                        name,
-                        "",
-                        "none",
-                        {},
-                        0.0,
-                        maximum,
-                        None,
-                        [(flags.NO_SUBMISSION, "in the roster, handed nothing in")],
-                        {},
-                        None,
-                    )  # fmt: skip
-                )
+    return checks
+
+
+def _regrade_flags(entry: Staged, gradings: list[Grading]) -> list[tuple[str, str]]:
+    """What the regrade itself says: claims that do not hold, policy violations, suspicious code."""
+    found: list[tuple[str, str]] = []
+    claim = v.Claim.from_json(entry.claim)
+    if claim is not None:
+        verified = {
+            c["id"]: (c["outcome"], float(c["points"]), bool(c.get("hidden")))
+            for g in gradings
+            for c in g.result.get("checks", [])
+        }
+        why = v.compare_claim(claim, verified)
+        if why:
+            found.append((flags.SCORE_MISMATCH, why))
+    for g in gradings:
+        for violation in g.result.get("violations") or []:
+            found.append((flags.POLICY, f"{g.exercise}: {_text(violation)}"))
+        for reason in g.result.get("suspicious") or []:
+            found.append((flags.SUSPICIOUS, f"{g.exercise}: {_text(reason)}"))
+    return found
+
+
+def _apply_roster(
+    book: Gradebook, collection: int, rows: list[StudentRow], roster: Roster, maximum: float
+) -> None:
+    present = {row.student for row in rows}
     for row in rows:
-        row.flags.sort(key=lambda flag: flags.rank(flag[0]))
-    rows.sort(key=lambda r: r.student)
-    stats = _stats(rows, checks, counted, order)
-    return ClassResult(course, rows, stats, exercise_max, notes, 0, 0, out_dir, collection)
+        if row.student not in roster.names:
+            flag = (flags.NOT_IN_ROSTER, f"{row.student} is not in the roster")
+            row.flags.append(flag)
+            book.db.execute(
+                "INSERT INTO flags SELECT id, collection, student, ?, ? FROM submissions "
+                "WHERE collection = ? AND student = ?",
+                (*flag, collection, row.student),
+            )
+    for student, name in roster.names.items():
+        if student not in present:
+            flag = (flags.NO_SUBMISSION, "in the roster, handed nothing in")
+            rows.append(
+                StudentRow(student, name, "", "none", {}, 0.0, maximum, None, [flag], False)
+            )
+            book.add_flags(collection, None, student, [flag])
 
 
 def _points(result: dict[str, Any], counted: set[str]) -> float:
@@ -533,6 +599,10 @@ def _text(item: Any) -> str:
     return str(item)
 
 
+def _json_bytes(report: dict[str, Any]) -> bytes:
+    return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def _stub_digests(course: Course) -> set[str]:
     """Digests of the untouched stubs: two students handing in the stub is no hint of anything."""
     digests = {entry["sha256"] for entry in release_digests().get("stubs", {}).values()}
@@ -543,26 +613,34 @@ def _stub_digests(course: Course) -> set[str]:
     return digests
 
 
-def _flag_same_sources(rows: list[StudentRow], stubs: set[str]) -> None:
-    """One flag per student naming who else handed in an identical file, and for which exercises."""
-    by_source: dict[tuple[str, str], set[str]] = {}
-    for row in rows:
-        for ex, digest in row.digests.items():
-            if digest not in stubs:
-                by_source.setdefault((ex, digest), set()).add(_base(row.student))
-    for row in rows:
-        shared: dict[tuple[str, ...], list[str]] = {}  # the others -> exercises shared with them
-        for ex, digest in row.digests.items():
-            others = tuple(sorted(by_source.get((ex, digest), set()) - {_base(row.student)}))
-            if others:
-                shared.setdefault(others, []).append(ex)
-        for others, exercises in shared.items():
-            who = ", ".join(others[:5]) + (
-                f" and {len(others) - 5} more" if len(others) > 5 else ""
-            )
-            row.flags.append(
+def _shared_sources(
+    book: Gradebook, collection: int, stubs: set[str]
+) -> dict[int, list[tuple[str, str]]]:
+    """Submission id -> one flag per group of students who handed in the same file(s)."""
+    groups: dict[int, dict[tuple[str, ...], list[str]]] = {}  # submission -> others -> exercises
+    ids = {student: sid for sid, student in book.db.execute(
+        "SELECT id, student FROM submissions WHERE collection = ?", (collection,))}  # fmt: skip
+    for exercise, digest, students in book.shared_sources(collection):
+        if digest in stubs:
+            continue
+        people = sorted({_base(s) for s in students})
+        if len(people) < 2:
+            continue  # one student handing in the same file twice (see duplicate id)
+        for student in students:
+            others = tuple(p for p in people[:6] if p != _base(student))[:5]
+            more = len(people) - 1 - len(others)
+            key = (*others, f"+{more}") if more else others
+            groups.setdefault(ids[student], {}).setdefault(key, []).append(exercise)
+    out: dict[int, list[tuple[str, str]]] = {}
+    for submission, by_others in groups.items():
+        for others, exercises in by_others.items():
+            who = ", ".join(o for o in others if not o.startswith("+"))
+            if others and others[-1].startswith("+"):
+                who += f" and {others[-1][1:]} more"
+            out.setdefault(submission, []).append(
                 (flags.SAME_SOURCE, f"same {_listing(exercises)} as {who} (a hint, not a verdict)")
             )
+    return out
 
 
 def _base(student: str) -> str:
@@ -571,14 +649,14 @@ def _base(student: str) -> str:
 
 def _listing(exercises: list[str]) -> str:
     if len(exercises) > 3:
-        return f"source of {len(exercises)} exercises ({', '.join(exercises[:3])}, ...)"
-    return f"source of {', '.join(exercises)}"
+        return f"source in {len(exercises)} exercises ({', '.join(exercises[:3])}, ...)"
+    return f"source in {', '.join(exercises)}"
 
 
-def _verified_report(entry: v.Checked, gradings: list[Grading], official: str) -> dict[str, Any]:
+def _verified_report(book: Gradebook, entry: Staged, gradings: list[Grading]) -> dict[str, Any]:
     """The report of this student's sources as graded here, in the same schema as `grade run`'s."""
     template = gradings[0].run
-    exercises = [dict(g.result, source=entry.sources[g.exercise]) for g in gradings]
+    exercises = [dict(g.result, source=book.source(g.source_sha256)) for g in gradings]
     suspicious = [
         {"exercise": g.exercise, "check": None, "reason": reason}
         for g in gradings
@@ -599,63 +677,59 @@ def _verified_report(entry: v.Checked, gradings: list[Grading], official: str) -
     integrity = dict(template.get("integrity", {}))
     integrity["suspicious"] = suspicious + [json.loads(n) for n in sorted(notes)]
     integrity["restarts"] = max(
-        (int(g.run.get("integrity", {}).get("restarts", 0)) for g in gradings), default=0
+        int(g.run.get("integrity", {}).get("restarts", 0)) for g in gradings
     )
     report["integrity"] = integrity
-    report["course"] = dict(
-        template.get("course", {}),
-        checks_sha256=template.get("course", {}).get("checks_sha256", official),
-    )
     return report
 
 
+# --- 4. statistics ---
+
+
 def _stats(
+    book: Gradebook,
+    collection: int,
     rows: list[StudentRow],
     checks: dict[str, dict[str, Any]],
     counted: set[str],
     order: dict[str, int],
 ) -> list[CheckStats]:
-    """Per-check numbers over the graded students (an exercise not handed in counts as failed)."""
-    graded = [row for row in rows if row.graded]
-    earned: dict[str, dict[str, float]] = {}  # student -> check id -> points (absent: skipped)
-    for row in graded:
-        points: dict[str, float] = {}
-        for e in (row.report or {}).get("exercises", []):
-            for c in e["checks"]:
-                if c["outcome"] != "skipped":
-                    points[c["id"]] = float(c["points"])
-        earned[row.student] = points
-    totals = {s: sum(p for cid, p in pts.items() if cid in counted) for s, pts in earned.items()}
-    out = []
-    for cid, info in sorted(
-        checks.items(), key=lambda kv: (order.get(kv[1]["exercise"], 99), kv[1]["hidden"])
-    ):
-        if cid not in counted:
-            continue
-        pairs = []
-        if not any(info["exercise"] in row.scores for row in graded):
-            out.append(
-                check_stats(cid, info["exercise"], info["name"], info["points"], info["hidden"], [])
+    """Per-check numbers over the graded students; an exercise a student did not hand in counts
+    as failed, a check skipped for a student does not count for them."""
+    graded = {row.student: row for row in rows if row.graded}
+    totals = {student: row.total for student, row in graded.items()}
+    current = None
+    results: dict[str, CheckStats] = {}
+
+    def finish(check_id: str, seen: dict[str, tuple[str, float]]) -> None:
+        info = checks[check_id]
+        if not any(info["exercise"] in row.scores for row in graded.values()):
+            results[check_id] = check_stats(
+                check_id, info["exercise"], info["name"], info["points"], info["hidden"], []
             )
-            continue  # no one handed this exercise in: nothing to learn about the check
-        for student, pts in earned.items():
-            got = pts.get(cid, 0.0)
-            pairs.append((got, totals[student] - got))
-        out.append(
-            check_stats(cid, info["exercise"], info["name"], info["points"], info["hidden"], pairs)
+            return
+        pairs = []
+        for student, total in totals.items():
+            outcome, got = seen.get(student, ("failed", 0.0))
+            if outcome != "skipped":
+                pairs.append((got, total - got))
+        results[check_id] = check_stats(
+            check_id, info["exercise"], info["name"], info["points"], info["hidden"], pairs
         )
-    return out
 
-
-def _record(book: Gradebook, collection: int, result: ClassResult, roster: Roster | None) -> None:
-    book.record_students(
-        (row.student, row.name, roster is not None and row.student in roster.names)
-        for row in result.rows
+    seen: dict[str, tuple[str, float]] = {}
+    for check_id, student, outcome, points in book.outcomes_by_check(collection):
+        if check_id != current:
+            if current in counted:
+                finish(current, seen)
+            current, seen = check_id, {}
+        if student in graded:
+            seen[student] = (outcome, points)
+    if current in counted:
+        finish(current, seen)
+    for check_id in counted - set(results):
+        finish(check_id, {})
+    return sorted(
+        results.values(),
+        key=lambda s: (order.get(s.exercise, 99), s.hidden, list(checks).index(s.check_id)),
     )
-    for row in result.rows:
-        book.record_submission(
-            collection, row.student, row.origin, row.kind, row.claimed,
-            row.total if row.graded else None, row.maximum, row.digests, row.flags,
-        )  # fmt: skip
-    for note in result.notes:
-        book.record_note(collection, note)

@@ -33,7 +33,7 @@ class _Progress:
 
     def __call__(self, done: int, total: int, what: str) -> None:
         if done == 0:
-            click.echo(f"{_safe(what)}; {total} grading job(s) to run", err=True)
+            click.echo(_safe(what), err=True)
             if self.tty and total:
                 self.bar = click.progressbar(
                     length=total, label="Grading", file=sys.stderr, show_pos=True

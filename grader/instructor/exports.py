@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 import tempfile
@@ -21,8 +20,8 @@ if TYPE_CHECKING:
 TOTAL_COLUMN = "MLX course total"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step."""
+def write_atomically(path: Path, data: bytes, sync: bool = True) -> None:
+    """Replace `path` with `data` in one step (`sync`: on disk before the rename, too)."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
@@ -30,8 +29,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -125,15 +125,11 @@ def report_names(students: list[str]) -> dict[str, str]:
 
 
 def write_exports(result: ClassResult) -> None:
-    """Write grades.csv, checks.csv, reports/ and summary.html into the result's out-dir."""
+    """Write grades.csv, checks.csv and summary.html into the result's out-dir (the collect
+    writes each verified report as it assembles it)."""
     from grader.instructor.summary import summary_html
 
     out = result.out_dir
-    names = report_names([row.student for row in result.rows if row.report is not None])
-    for row in result.rows:
-        if row.report is not None:
-            data = json.dumps(row.report, indent=2, ensure_ascii=False) + "\n"
-            write_atomically(out / "reports" / names[row.student], data.encode("utf-8"))
     write_atomically(out / "grades.csv", grades_csv(result).encode("utf-8"))
     write_atomically(out / "checks.csv", checks_csv(result).encode("utf-8"))
     write_atomically(out / "summary.html", summary_html(result).encode("utf-8"))

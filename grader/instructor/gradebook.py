@@ -3,15 +3,19 @@
 It is also the cache. A grading is keyed by (exercise, source digest, checks key): the checks key
 covers the official checks, the hidden ones and the limits, so the same source graded by the same
 checks is never graded twice, across students and across runs. Each grading is committed as soon
-as it finishes, so an interrupted collect keeps everything it finished. An existing gradebook is
-opened and added to, never truncated.
+as it finishes, so an interrupted collect keeps everything it finished. A report already verified
+is known by its digest and not parsed again. An existing gradebook is opened and added to, never
+truncated.
+
+Memory stays flat however large the class: a collect stages each submission here as it reads it
+and assembles each student's grade from here, one student at a time.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +30,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS collections (
   id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, inputs TEXT NOT NULL,
-  checks_key TEXT NOT NULL, checks_sha256 TEXT NOT NULL, hidden_checks TEXT,
+  checks_key TEXT NOT NULL, checks_sha256 TEXT NOT NULL, hidden_checks_sha256 TEXT,
   graded INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'running');
 CREATE TABLE IF NOT EXISTS students (
   id TEXT PRIMARY KEY, name TEXT, in_roster INTEGER NOT NULL DEFAULT 0);
@@ -37,6 +41,7 @@ CREATE TABLE IF NOT EXISTS checks (
   id TEXT PRIMARY KEY, exercise TEXT NOT NULL, name TEXT NOT NULL, points REAL NOT NULL,
   hidden INTEGER NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (sha256 TEXT PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS gradings (
   exercise TEXT NOT NULL, source_sha256 TEXT NOT NULL, checks_key TEXT NOT NULL,
   collection INTEGER NOT NULL, graded TEXT NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL,
@@ -49,7 +54,8 @@ CREATE TABLE IF NOT EXISTS outcomes (
   PRIMARY KEY (exercise, source_sha256, checks_key, check_id));
 CREATE TABLE IF NOT EXISTS submissions (
   id INTEGER PRIMARY KEY, collection INTEGER NOT NULL, student TEXT NOT NULL, origin TEXT NOT NULL,
-  kind TEXT NOT NULL, claimed_score REAL, score REAL, max_score REAL, graded INTEGER NOT NULL);
+  kind TEXT NOT NULL, claimed_score REAL, claim TEXT, score REAL, max_score REAL,
+  graded INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS submission_sources (
   submission INTEGER NOT NULL, exercise TEXT NOT NULL, source_sha256 TEXT NOT NULL,
   PRIMARY KEY (submission, exercise));
@@ -57,6 +63,7 @@ CREATE TABLE IF NOT EXISTS flags (
   submission INTEGER, collection INTEGER NOT NULL, student TEXT, kind TEXT NOT NULL,
   detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS submissions_by_collection ON submissions (collection, student);
+CREATE INDEX IF NOT EXISTS flags_by_submission ON flags (submission);
 CREATE VIEW IF NOT EXISTS student_outcomes AS
   SELECT s.collection, s.student, o.exercise, o.check_id, o.outcome, o.points, o.max_points,
          o.hidden, o.message
@@ -75,7 +82,18 @@ class Grading:
     exercise: str
     source_sha256: str
     result: dict[str, Any]  # the report's exercise entry, without the source
-    run: dict[str, Any]  # environment, limits, run-wide notes and restarts of that grading
+    run: dict[str, Any]  # the rest of that grading's report: environment, limits, integrity
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A submission of the current collect as the gradebook holds it."""
+
+    id: int
+    student: str
+    origin: str
+    kind: str
+    claim: dict[str, Any] | None
 
 
 def now() -> str:
@@ -84,20 +102,17 @@ def now() -> str:
 
 
 class Gradebook:
-    """An open gradebook.sqlite."""
+    """An open gradebook.sqlite. Methods leave committing to the caller unless they say so."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
             self.db = sqlite3.connect(path, timeout=30)
-            self.db.execute("PRAGMA foreign_keys = ON")
             version = self._existing_version()
-            with self.db:
-                self.db.executescript(SCHEMA)
-                if version is None:
-                    self.db.execute(
-                        "INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-                    )
+            self.db.executescript(SCHEMA)
+            if version is None:
+                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self.db.commit()
         except sqlite3.DatabaseError as exc:
             raise ReportError(
                 f"{path} is not a gradebook this grader can use ({exc}); move it away or pick another --out-dir"
@@ -116,49 +131,215 @@ class Gradebook:
             )
         return row[0]
 
+    def commit(self) -> None:
+        """Make everything so far permanent."""
+        self.db.commit()
+
     def close(self) -> None:
-        """Close the connection (everything is already committed)."""
+        """Roll back anything uncommitted and close."""
+        self.db.rollback()
         self.db.close()
+
+    def count(self, sql: str, *params: Any) -> int:
+        """A single number from the gradebook."""
+        return int(self.db.execute(sql, params).fetchone()[0])
 
     # --- a collect ---
 
     def start_collection(
         self, inputs: list[str], checks_key: str, checks_sha256: str, hidden: str | None
     ) -> int:
-        """Record the start of a collect; returns its id."""
-        with self.db:
-            cursor = self.db.execute(
-                "INSERT INTO collections (started, inputs, checks_key, checks_sha256, hidden_checks) VALUES (?, ?, ?, ?, ?)",
-                (now(), json.dumps(inputs), checks_key, checks_sha256, hidden),
-            )
+        """Record the start of a collect (committed); returns its id."""
+        cursor = self.db.execute(
+            "INSERT INTO collections (started, inputs, checks_key, checks_sha256, hidden_checks_sha256) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (now(), json.dumps(inputs), checks_key, checks_sha256, hidden),
+        )
+        self.db.commit()
         return int(cursor.lastrowid or 0)
 
     def finish_collection(self, collection: int, status: str) -> None:
-        """Record how a collect ended ('finished' or 'interrupted')."""
-        with self.db:
-            self.db.execute(
-                "UPDATE collections SET finished = ?, status = ?, graded = (SELECT COUNT(*) FROM gradings WHERE collection = ?) WHERE id = ?",
-                (now(), status, collection, collection),
-            )
+        """Record how a collect ended, 'finished' or 'interrupted' (committed)."""
+        self.db.execute(
+            "UPDATE collections SET finished = ?, status = ?, "
+            "graded = (SELECT COUNT(*) FROM gradings WHERE collection = ?) WHERE id = ?",
+            (now(), status, collection, collection),
+        )
+        self.db.commit()
 
     def sync_exercises(self, rows: Iterable[tuple[str, int, str, str, str]]) -> None:
         """Upsert the course's exercises (id, position, title, concept, file)."""
-        with self.db:
-            self.db.executemany(
-                "INSERT INTO exercises VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                "position = excluded.position, title = excluded.title, concept = excluded.concept, file = excluded.file",
-                rows,
-            )
+        self.db.executemany(
+            "INSERT INTO exercises VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "position = excluded.position, title = excluded.title, concept = excluded.concept, "
+            "file = excluded.file",
+            rows,
+        )
 
     def sync_checks(self, rows: Iterable[tuple[str, str, str, float, bool, int]]) -> None:
         """Upsert checks (id, exercise, name, points, hidden, position)."""
-        with self.db:
-            self.db.executemany(
-                "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                "exercise = excluded.exercise, name = excluded.name, points = excluded.points, "
-                "hidden = excluded.hidden, position = excluded.position",
-                rows,
+        self.db.executemany(
+            "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "exercise = excluded.exercise, name = excluded.name, points = excluded.points, "
+            "hidden = excluded.hidden, position = excluded.position",
+            rows,
+        )
+
+    # --- verdicts: reports already verified, by the digest of their bytes ---
+
+    def verdict(self, key: str) -> dict[str, Any] | None:
+        """A report's earlier verification, if its bytes were seen with the same checks."""
+        row = self.db.execute("SELECT verdict FROM verdicts WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def remember_verdict(self, key: str, verdict: dict[str, Any]) -> None:
+        """Keep a report's verification for the next collect."""
+        self.db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?)", (key, json.dumps(verdict)))
+
+    def has_sources(self, digests: Iterable[str]) -> bool:
+        """True when every source is in the gradebook."""
+        return all(
+            self.db.execute("SELECT 1 FROM sources WHERE sha256 = ?", (d,)).fetchone()
+            for d in digests
+        )
+
+    def source(self, digest: str) -> str:
+        """The text of a source the gradebook holds."""
+        return self.db.execute("SELECT text FROM sources WHERE sha256 = ?", (digest,)).fetchone()[0]
+
+    # --- staging what the collect found ---
+
+    def stage(
+        self,
+        collection: int,
+        student: str,
+        origin: str,
+        kind: str,
+        texts: dict[str, str],
+        digests: dict[str, str],
+        claim: dict[str, Any] | None,
+        flags: list[tuple[str, str]],
+    ) -> int:
+        """Record one submission of this collect: its sources (texts may be empty when the
+        gradebook holds them already), its claim and its flags so far."""
+        claimed = claim.get("score") if claim else None
+        cursor = self.db.execute(
+            "INSERT INTO submissions (collection, student, origin, kind, claimed_score, claim) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (collection, student, origin, kind, claimed, json.dumps(claim) if claim else None),
+        )
+        submission = int(cursor.lastrowid or 0)
+        for ex, text in texts.items():
+            self.db.execute("INSERT OR IGNORE INTO sources VALUES (?, ?)", (digests[ex], text))
+        self.db.executemany(
+            "INSERT INTO submission_sources VALUES (?, ?, ?)",
+            [(submission, ex, digest) for ex, digest in digests.items()],
+        )
+        self.add_flags(collection, submission, student, flags)
+        return submission
+
+    def add_flags(
+        self,
+        collection: int,
+        submission: int | None,
+        student: str | None,
+        flags: list[tuple[str, str]],
+    ) -> None:
+        """Flags on a submission (or, with None, on the collect's input)."""
+        self.db.executemany(
+            "INSERT INTO flags VALUES (?, ?, ?, ?, ?)",
+            [(submission, collection, student, kind, detail) for kind, detail in flags],
+        )
+
+    def duplicates(self, collection: int) -> list[list[tuple[int, str]]]:
+        """Groups of (submission id, origin) handed in under one student id, in order found."""
+        groups = []
+        for (student,) in self.db.execute(
+            "SELECT student FROM submissions WHERE collection = ? GROUP BY student HAVING COUNT(*) > 1",
+            (collection,),
+        ).fetchall():
+            groups.append(
+                self.db.execute(
+                    "SELECT id, origin FROM submissions WHERE collection = ? AND student = ? ORDER BY id",
+                    (collection, student),
+                ).fetchall()
             )
+        return groups
+
+    def rename(self, submission: int, student: str) -> None:
+        """Give a submission (and its flags) another student id."""
+        self.db.execute("UPDATE submissions SET student = ? WHERE id = ?", (student, submission))
+        self.db.execute("UPDATE flags SET student = ? WHERE submission = ?", (student, submission))
+
+    def staged(self, collection: int) -> Iterator[Staged]:
+        """This collect's submissions, by student id."""
+        rows = self.db.execute(
+            "SELECT id, student, origin, kind, claim FROM submissions WHERE collection = ? ORDER BY student, id",
+            (collection,),
+        ).fetchall()
+        for sid, student, origin, kind, claim in rows:
+            yield Staged(sid, student, origin, kind, json.loads(claim) if claim else None)
+
+    def sources_of(self, submission: int) -> dict[str, str]:
+        """Exercise id -> source digest of one submission."""
+        return dict(
+            self.db.execute(
+                "SELECT exercise, source_sha256 FROM submission_sources WHERE submission = ?",
+                (submission,),
+            )
+        )
+
+    def flags_of(self, submission: int) -> list[tuple[str, str]]:
+        """The flags recorded so far on one submission."""
+        return [
+            (kind, detail)
+            for kind, detail in self.db.execute(
+                "SELECT kind, detail FROM flags WHERE submission = ? ORDER BY rowid", (submission,)
+            )
+        ]
+
+    def ungraded(self, collection: int, checks_key: str) -> list[tuple[int, str, str, str]]:
+        """(submission, student, exercise, digest) of this collect that the cache lacks."""
+        return self.db.execute(
+            "SELECT s.id, s.student, ss.exercise, ss.source_sha256 FROM submissions s "
+            "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ? AND NOT EXISTS "
+            "(SELECT 1 FROM gradings g WHERE g.exercise = ss.exercise AND "
+            "g.source_sha256 = ss.source_sha256 AND g.checks_key = ?) ORDER BY s.id",
+            (collection, checks_key),
+        ).fetchall()
+
+    def shared_sources(self, collection: int) -> Iterator[tuple[str, str, list[str]]]:
+        """(exercise, digest, students) for each source handed in by more than one student."""
+        rows = self.db.execute(
+            "SELECT ss.exercise, ss.source_sha256, s.student FROM submissions s "
+            "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ? AND "
+            "(ss.exercise, ss.source_sha256) IN (SELECT ss2.exercise, ss2.source_sha256 "
+            "FROM submissions s2 JOIN submission_sources ss2 ON ss2.submission = s2.id "
+            "WHERE s2.collection = ? GROUP BY ss2.exercise, ss2.source_sha256 "
+            "HAVING COUNT(*) > 1) ORDER BY ss.exercise, ss.source_sha256, s.student",
+            (collection, collection),
+        )
+        current: tuple[str, str] | None = None
+        students: list[str] = []
+        for exercise, digest, student in rows:
+            if (exercise, digest) != current:
+                if current is not None:
+                    yield (*current, students)
+                current, students = (exercise, digest), []
+            students.append(student)
+        if current is not None:
+            yield (*current, students)
+
+    def finish_submission(
+        self, submission: int, score: float | None, max_score: float, flags: list[tuple[str, str]],
+        collection: int, student: str,
+    ) -> None:  # fmt: skip
+        """Record a submission's verified score and the flags the regrade added."""
+        self.db.execute(
+            "UPDATE submissions SET score = ?, max_score = ?, graded = ? WHERE id = ?",
+            (score, max_score, int(score is not None), submission),
+        )
+        self.add_flags(collection, submission, student, flags)
 
     # --- the cache ---
 
@@ -178,95 +359,60 @@ class Gradebook:
                 )
         return found
 
-    def store(
-        self, collection: int, checks_key: str, gradings: list[Grading], sources: dict[str, str]
-    ) -> None:
-        """Commit the gradings of one finished job (and the sources they graded) at once."""
-        with self.db:
-            for grading in gradings:
-                result = grading.result
-                self.db.execute(
-                    "INSERT OR IGNORE INTO sources VALUES (?, ?)",
-                    (grading.source_sha256, sources[grading.source_sha256]),
-                )
-                self.db.execute(
-                    "INSERT OR REPLACE INTO gradings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        grading.exercise, grading.source_sha256, checks_key, collection, now(),
-                        float(result.get("score", 0)), float(result.get("max_score", 0)),
-                        json.dumps(result), json.dumps(grading.run),
-                    ),
-                )  # fmt: skip
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            grading.exercise, grading.source_sha256, checks_key, c["id"],
-                            c["outcome"], float(c["points"]), float(c["max_points"]),
-                            int(bool(c.get("hidden"))), c.get("message", ""),
-                            float(c.get("duration", 0.0)),
-                        )
-                        for c in result.get("checks", [])
-                    ],
-                )  # fmt: skip
+    def ran(self, collection: int, checks_key: str) -> dict[str, bool]:
+        """Check id -> whether it ran (was not skipped) in any grading this collect uses."""
+        return {
+            check: bool(ran)
+            for check, ran in self.db.execute(
+                "SELECT o.check_id, MAX(o.outcome != 'skipped') FROM outcomes o JOIN "
+                "(SELECT DISTINCT ss.exercise, ss.source_sha256 FROM submissions s "
+                "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ?) used "
+                "ON used.exercise = o.exercise AND used.source_sha256 = o.source_sha256 "
+                "WHERE o.checks_key = ? GROUP BY o.check_id",
+                (collection, checks_key),
+            )
+        }
 
-    # --- who handed in what ---
+    def outcomes_by_check(self, collection: int) -> Iterator[tuple[str, str, str, float]]:
+        """(check id, student, outcome, points) of every graded submission, check by check."""
+        yield from self.db.execute(
+            "SELECT check_id, student, outcome, points FROM student_outcomes WHERE collection = ? "
+            "ORDER BY check_id, student",
+            (collection,),
+        )
+
+    def store(self, collection: int, checks_key: str, gradings: list[Grading]) -> None:
+        """Commit the gradings of one finished job at once."""
+        for grading in gradings:
+            result = grading.result
+            self.db.execute(
+                "INSERT OR REPLACE INTO gradings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    grading.exercise, grading.source_sha256, checks_key, collection, now(),
+                    float(result.get("score", 0)), float(result.get("max_score", 0)),
+                    json.dumps(result), json.dumps(grading.run),
+                ),
+            )  # fmt: skip
+            self.db.executemany(
+                "INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        grading.exercise, grading.source_sha256, checks_key, c["id"],
+                        c["outcome"], float(c["points"]), float(c["max_points"]),
+                        int(bool(c.get("hidden"))), c.get("message", ""),
+                        float(c.get("duration", 0.0)),
+                    )
+                    for c in result.get("checks", [])
+                ],
+            )  # fmt: skip
+        self.db.commit()
+
+    # --- who is in the class ---
 
     def record_students(self, rows: Iterable[tuple[str, str | None, bool]]) -> None:
         """Upsert students (id, name, in_roster); a name already known is kept if none is given."""
-        with self.db:
-            self.db.executemany(
-                "INSERT INTO students VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                "name = COALESCE(excluded.name, students.name), in_roster = excluded.in_roster",
-                [(sid, name, int(in_roster)) for sid, name, in_roster in rows],
-            )
-
-    def record_submission(
-        self,
-        collection: int,
-        student: str,
-        origin: str,
-        kind: str,
-        claimed: float | None,
-        score: float | None,
-        max_score: float | None,
-        sources: dict[str, str],
-        flags: list[tuple[str, str]],
-    ) -> int:
-        """Record one submission of this collect, its sources (exercise -> digest) and flags."""
-        with self.db:
-            cursor = self.db.execute(
-                "INSERT INTO submissions (collection, student, origin, kind, claimed_score, score, max_score, graded) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    collection,
-                    student,
-                    origin,
-                    kind,
-                    claimed,
-                    score,
-                    max_score,
-                    int(score is not None),
-                ),
-            )
-            submission = int(cursor.lastrowid or 0)
-            self.db.executemany(
-                "INSERT INTO submission_sources VALUES (?, ?, ?)",
-                [(submission, ex, digest) for ex, digest in sources.items()],
-            )
-            self.db.executemany(
-                "INSERT INTO flags VALUES (?, ?, ?, ?, ?)",
-                [(submission, collection, student, kind_, detail) for kind_, detail in flags],
-            )
-        return submission
-
-    def record_note(self, collection: int, detail: str) -> None:
-        """A problem with the input that belongs to no student."""
-        with self.db:
-            self.db.execute(
-                "INSERT INTO flags VALUES (NULL, ?, NULL, 'input', ?)", (collection, detail)
-            )
-
-    def count(self, sql: str, *params: Any) -> int:
-        """A single number from the gradebook (for reports and tests)."""
-        return int(self.db.execute(sql, params).fetchone()[0])
+        self.db.executemany(
+            "INSERT INTO students VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "name = COALESCE(excluded.name, students.name), in_roster = excluded.in_roster",
+            [(sid, name, int(in_roster)) for sid, name, in_roster in rows],
+        )

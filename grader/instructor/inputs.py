@@ -9,14 +9,13 @@ note on the submission or on the batch, never an exception.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import stat
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from grader.errors import UsageError
 from grader.instructor.flags import INPUT, NO_SUBMISSION, UNREADABLE
@@ -54,17 +53,9 @@ class Submission:
     name: str  # student id from the file or folder name; the report's own id wins later
     origin: str  # where it was found, for people
     kind: str  # "report" or "folder"
-    report: Any = None  # the parsed JSON of a report (anything json.loads returns)
+    raw: bytes | None = None  # a report's bytes, parsed (and checked) by verify
     sources: dict[str, str] = field(default_factory=dict)  # exercise id -> text (folders)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (flag kind, detail)
-
-
-@dataclass
-class Found:
-    """Every submission found, and notes about input that held none."""
-
-    submissions: list[Submission] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 class _Budget:
@@ -75,70 +66,76 @@ class _Budget:
         self.left = caps.total_bytes
 
 
-def find_submissions(
-    paths: list[Path], course: Course, scratch: Path, caps: ZipCaps | None = None
-) -> Found:
-    """The submissions in `paths` (reports, folders, class folders, zips); zips unpack under
-    `scratch`. A path that does not exist is a usage error; anything else odd becomes a note."""
+def iter_submissions(
+    paths: list[Path],
+    course: Course,
+    scratch: Path,
+    notes: list[str],
+    caps: ZipCaps | None = None,
+) -> Iterator[Submission]:
+    """The submissions in `paths` (reports, folders, class folders, zips), one at a time; zips
+    unpack under `scratch`, and input that holds none becomes a line in `notes`. A path that
+    does not exist is a usage error, raised before anything is read."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(
             f"{', '.join(missing)} does not exist; pass reports, folders or zips that do"
         )
-    finder = _Finder(course, scratch, _Budget(caps or ZipCaps()))
+    return _walk(paths, _Finder(course, scratch, _Budget(caps or ZipCaps()), notes))
+
+
+def _walk(paths: list[Path], finder: _Finder) -> Iterator[Submission]:
     for path in paths:
-        finder.top(path.resolve(), str(path))
-    return finder.found
+        yield from finder.top(path.resolve(), str(path))
 
 
 class _Finder:
-    def __init__(self, course: Course, scratch: Path, budget: _Budget) -> None:
+    def __init__(self, course: Course, scratch: Path, budget: _Budget, notes: list[str]) -> None:
         self.course = course
         self.scratch = scratch
         self.budget = budget
-        self.found = Found()
+        self.notes = notes
         self.files = {ex.file: ex.id for ex in course.exercises}
         self._unpacked = 0
 
     # --- the three levels: a path given on the command line, a class folder, one student ---
 
-    def top(self, path: Path, shown: str) -> None:
+    def top(self, path: Path, shown: str) -> Iterator[Submission]:
         """A path from the command line: a report, a zip, a student's folder or a class folder."""
         if path.is_file() and path.suffix.lower() == ".json":
-            self.found.submissions.append(self.report(path, shown, _name_of_report(path)))
+            yield self.report(path, shown, _name_of_report(path))
         elif path.is_file() and path.suffix.lower() == ".zip":
             unpacked = self.unzip(path, shown, depth=1)
             if unpacked is not None:
-                self.folder(_single_child(unpacked), shown, _clean_name(path.stem))
+                yield from self.folder(_single_child(unpacked), shown, _clean_name(path.stem))
         elif path.is_dir():
-            self.folder(path, shown, _clean_name(path.name))
+            yield from self.folder(path, shown, _clean_name(path.name))
         else:
-            self.found.notes.append(
-                f"{shown}: not a report (.json), a folder or a .zip; passed over"
-            )
+            self.notes.append(f"{shown}: not a report (.json), a folder or a .zip; passed over")
 
-    def folder(self, path: Path, shown: str, name: str) -> None:
+    def folder(self, path: Path, shown: str, name: str) -> Iterator[Submission]:
         """A folder that is either one student's submission or holds one per student."""
         if self._is_submission(path):
-            self.found.submissions.append(self.student(path, shown, name))
+            yield self.student(path, shown, name)
             return
-        before = len(self.found.submissions)
+        found = 0
         for child in _children(path):
             where = f"{shown}/{child.name}"
             if child.is_dir():
-                self.found.submissions.append(self.student(child, where, _clean_name(child.name)))
+                found += 1
+                yield self.student(child, where, _clean_name(child.name))
             elif child.suffix.lower() == ".json":
-                self.found.submissions.append(self.report(child, where, _name_of_report(child)))
+                found += 1
+                yield self.report(child, where, _name_of_report(child))
             elif child.suffix.lower() == ".zip":
                 unpacked = self.unzip(child, where, depth=1)
                 if unpacked is not None:
-                    self.found.submissions.append(
-                        self.student(unpacked, where, _clean_name(child.stem))
-                    )
+                    found += 1
+                    yield self.student(unpacked, where, _clean_name(child.stem))
             else:
-                self.found.notes.append(f"{where}: not a report, folder or zip; passed over")
-        if len(self.found.submissions) == before:
-            self.found.notes.append(f"{shown}: holds no submission (no report, folder or zip)")
+                self.notes.append(f"{where}: not a report, folder or zip; passed over")
+        if not found:
+            self.notes.append(f"{shown}: holds no submission (no report, folder or zip)")
 
     def student(self, path: Path, shown: str, name: str, depth: int = 1) -> Submission:
         """One student's folder: their report if there is one, else their exercise files."""
@@ -169,14 +166,14 @@ class _Finder:
     # --- reading what was found ---
 
     def report(self, path: Path, shown: str, name: str) -> Submission:
-        """A report file, parsed (its checks come later, in verify)."""
+        """A report file's bytes (verify parses and checks them)."""
         submission = Submission(name, shown, "report")
         try:
             size = path.stat().st_size
             if size > MAX_REPORT_BYTES:
                 raise ValueError(f"{size // 1024} KiB is far larger than any report")
-            submission.report = json.loads(path.read_bytes().decode("utf-8"))
-        except (OSError, ValueError, RecursionError) as exc:
+            submission.raw = path.read_bytes()
+        except (OSError, ValueError) as exc:
             submission.problems.append(
                 (UNREADABLE, f"{shown} is not a readable report: {_short(exc)}")
             )
@@ -245,12 +242,12 @@ class _Finder:
                     self._extract(archive, info, dest, shown)
         except _Refused as exc:
             shutil.rmtree(dest, ignore_errors=True)
-            self.found.notes.append(f"{shown}: not unpacked: {exc} (a zip bomb?)")
+            self.notes.append(f"{shown}: not unpacked: {exc} (a zip bomb?)")
             return None
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
                 NotImplementedError, RuntimeError) as exc:  # fmt: skip
             shutil.rmtree(dest, ignore_errors=True)
-            self.found.notes.append(f"{shown}: not a readable zip ({_short(exc)})")
+            self.notes.append(f"{shown}: not a readable zip ({_short(exc)})")
             return None
         return dest
 

@@ -26,17 +26,31 @@ class Claim:
         default_factory=dict
     )  # check id -> (outcome, points)
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form (kept in the gradebook until the regrade is there to compare)."""
+        return {"score": self.score, "checks": self.checks}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Claim | None:
+        """The inverse of to_json (None stays None)."""
+        if data is None:
+            return None
+        return cls(data["score"], {k: (o, float(p)) for k, (o, p) in data["checks"].items()})
+
 
 @dataclass
 class Checked:
     """A submission after verification: the sources to grade, the student's id and its flags."""
 
-    student: str
-    origin: str
-    kind: str
-    sources: dict[str, str]  # exercise id -> text
+    student: str | None  # the report's own id; None when it names none (the file name is used)
+    texts: dict[str, str]  # exercise id -> source text
     claim: Claim | None
     flags: list[tuple[str, str]]  # (kind, detail)
+
+    @property
+    def digests(self) -> dict[str, str]:
+        """Exercise id -> digest of its source."""
+        return {ex: source_sha256(text) for ex, text in self.texts.items()}
 
 
 def source_sha256(text: str) -> str:
@@ -46,39 +60,37 @@ def source_sha256(text: str) -> str:
 
 def verify(submission: Submission, course: Course, checks_sha256: str) -> Checked:
     """Check `submission` against the schema, its digests and the course; flags, never raises."""
-    checked = Checked(
-        student=submission.name,
-        origin=submission.origin,
-        kind=submission.kind,
-        sources=dict(submission.sources),
-        claim=None,
-        flags=list(submission.problems),
-    )
-    if submission.kind != "report" or any(k == UNREADABLE for k, _ in checked.flags):
+    checked = Checked(None, dict(submission.sources), None, list(submission.problems))
+    if submission.kind != "report" or submission.raw is None:
         return checked
-    report = submission.report
+    try:
+        report = json.loads(submission.raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        checked.flags.append((UNREADABLE, f"not JSON: {_short(exc)}"))
+        return checked
     if not isinstance(report, dict):
-        checked.flags.append((INVALID, f"{submission.origin} is JSON but not a report object"))
+        checked.flags.append((INVALID, "JSON, but not a report object"))
         return checked
     if isinstance(report.get("student"), str) and report["student"].strip():
         checked.student = report["student"].strip()
     errors = schema_errors(report)
     if errors:
-        checked.flags.append((INVALID, f"{submission.origin}: " + "; ".join(errors)))
+        checked.flags.append((INVALID, "; ".join(errors)))
     course_info = report.get("course") if isinstance(report.get("course"), dict) else {}
     if course_info.get("name") != course.name:
         checked.flags.append(
             (
                 OTHER_COURSE,
-                f"{submission.origin} is for course {course_info.get('name')!r}, not {course.name!r}; not graded",
+                f"for course {course_info.get('name')!r}, not {course.name!r}; not graded",
             )
         )
         return checked
     if course_info.get("checks_sha256") != checks_sha256:
+        version = course_info.get("version")
         checked.flags.append(
             (
                 STALE,
-                f"graded by the student with other checks (course version {course_info.get('version')!r}); regraded with yours",
+                f"the student graded with other checks (course version {version!r}); regraded with yours",
             )
         )
     checked.claim = _claim(report)
@@ -97,10 +109,15 @@ def verify(submission: Submission, course: Course, checks_sha256: str) -> Checke
                     f"{entry['id']}: the source is not the one its digest names; the source was graded",
                 )
             )
-        checked.sources[entry["id"]] = text
-    if not checked.sources and not errors:
-        checked.flags.append((INVALID, f"{submission.origin} carries no exercise source to grade"))
+        checked.texts[entry["id"]] = text
+    if not checked.texts and not errors:
+        checked.flags.append((INVALID, "carries no exercise source to grade"))
     return checked
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def schema_errors(report: dict[str, Any], limit: int = 3) -> list[str]:
