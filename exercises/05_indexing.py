@@ -12,17 +12,21 @@ What works as in NumPy
   last axis whatever the rank of `x`.
 - `None` (also spelled `mx.newaxis`) inserts an axis of length 1: `x[None]` has shape `(1, n)`
   for a vector, and `x[:, None]` turns it into a column that broadcasts against a row.
-- An integer array (or list) as an index gathers entries: `x[mx.array([5, 7])]`.
+- An integer array (or list) as an index gathers entries: `x[mx.array([5, 7])]`. Negative
+  entries count from the end here too: the gather kernels add the axis length to them, so
+  `x[mx.array([-1, -3])]` works without any help.
 - Indexing builds a lazy operation like any other (Slice, Gather, ...); nothing is copied or
   computed until the result is evaluated.
 
 Where MLX differs
 - NO BOUNDS CHECKS. Checking every index would slow the GPU down, and an error raised inside a
   GPU kernel cannot reach Python, so MLX does not check. The chapter makes this sound harmless;
-  it is not. An out-of-bounds read is undefined behaviour: measured with MLX 0.32.4,
-  `mx.arange(10)[10]` returned a garbage number, and `mx.arange(10)[-11]` or
-  `x[mx.array([1000000])]` killed the Python interpreter with a segmentation fault. When indices
-  come from data, check them yourself first (`safe_take`).
+  it is not. An out-of-bounds read is undefined behaviour. Measured with MLX 0.32.4 on the CPU
+  backend, `mx.arange(10)[10]` returned a garbage number, and `mx.arange(10)[-11]` or
+  `x[mx.array([1000000])]` killed the Python interpreter with a segmentation fault. On a GPU
+  (Metal on a Mac, or CUDA) the kernel reads whatever lies at that address and reports nothing,
+  or the whole command buffer fails. When indices come from data, check them yourself first
+  (`safe_take`).
 - Boolean masks. The chapter says there are none; that is out of date for ASSIGNMENT: since MLX
   0.30, `x[mask] = value` works (mask: a boolean array of x's shape). READING with a mask still
   fails: `x[mask]` raises `ValueError: boolean indices are not yet supported`. The reason is that
@@ -62,8 +66,9 @@ def last_entries(x: mx.array) -> mx.array:
 def pairwise_differences(x: mx.array) -> mx.array:
     """Return the `(n, n)` array `d` with `d[i, j] = x[i] - x[j]` for a vector `x` of length `n`.
 
-    Build it with ONE subtraction between a column view and a row view of `x` (insert axes with
-    `None` / `mx.newaxis` and let broadcasting do the rest): no Python loop, no stacking.
+    Build it with one broadcasted subtraction between a column view and a row view of `x`
+    (insert axes with `None` / `mx.newaxis` and let broadcasting do the rest): no Python loop and
+    no stacking, so the graph is the same size for every length of `x`.
     """
     # TODO: a column minus a row.
     raise NotImplementedError("TODO pairwise_differences: x as a column minus x as a row")
@@ -80,8 +85,8 @@ def safe_take(x: mx.array, indices: mx.array) -> mx.array:
     `"index 10 is out of bounds for axis 0 with size 10"` (name the first bad one if there
     are several).
 
-    Checking needs the values of `indices` (ask MLX, e.g. with `mx.any(...).item()`), but the
-    gather itself must stay an MLX indexing operation on `x`, returned lazy.
+    Checking needs the values of `indices` (ask MLX, e.g. with `mx.any(...).item()`), but not
+    those of `x`: leave `x` unevaluated, and return the gather as a lazy MLX operation on it.
     """
     # TODO: find bad indices with array comparisons, raise, else index x.
     raise NotImplementedError("TODO safe_take: bounds-check the indices, then x[indices]")

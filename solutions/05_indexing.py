@@ -31,9 +31,9 @@ def safe_take(x: mx.array, indices: mx.array) -> mx.array:
         flat = indices.reshape(-1)
         first_bad = flat[mx.argmax(bad.reshape(-1))].item()
         raise IndexError(f"index {first_bad} is out of bounds for axis 0 with size {n}")
-    # Map negatives to their positive position ourselves instead of relying on the kernel.
-    wrapped = mx.where(indices < 0, indices + n, indices)
-    return x[wrapped]
+    # Every index is now in [-n, n). MLX's gather kernels add n to a negative index themselves,
+    # so x[indices] is right as it is; what they never do is check the range.
+    return x[indices]
 
 
 def keep_where(x: mx.array, mask: mx.array, fill: float) -> mx.array:

@@ -22,11 +22,19 @@ from grader.checklib import (
     run_isolated,
 )
 
-# Runs in the child: loads the graded module and calls safe_take on a batch of valid cases,
-# reporting for each the values, or the exception, and the operations pending in the result.
+# Runs in the child: loads the graded module and calls safe_take on a batch of valid cases with
+# an unevaluated x, reporting for each the values, or the exception, and whether x and the
+# result were still unevaluated when safe_take returned.
 BATCH_RUNNER = r"""
-import importlib.util, io, json, re
+import importlib.util, json
 import mlx.core as mx
+
+def evaluated(a):
+    try:
+        mx.get_array_buffer_size(a)
+        return True
+    except ValueError:
+        return False
 
 def take_all(path, cases):
     spec = importlib.util.spec_from_file_location("graded_module", path)
@@ -34,18 +42,19 @@ def take_all(path, cases):
     spec.loader.exec_module(module)
     results = []
     for x, idx in json.loads(cases):
+        lazy_x = mx.array(x, dtype=mx.float32) * 1  # unevaluated until something needs it
         try:
-            out = module.safe_take(mx.array(x, dtype=mx.float32), mx.array(idx, dtype=mx.int32))
+            out = module.safe_take(lazy_x, mx.array(idx, dtype=mx.int32))
         except Exception as exc:
             results.append({"raised": f"{type(exc).__name__}: {exc}"})
             continue
         if not isinstance(out, mx.array):
             results.append({"raised": f"returned {type(out).__name__}, not an mx.array"})
             continue
-        dot = io.StringIO()
-        mx.export_to_dot(dot, out)
-        ops = re.findall(r'\[label ="([^"]+)", shape=rectangle\]', dot.getvalue())
-        results.append({"shape": list(out.shape), "value": out.tolist(), "ops": ops})
+        x_lazy, out_lazy = not evaluated(lazy_x), not evaluated(out)
+        results.append(
+            {"shape": list(out.shape), "value": out.tolist(), "x_lazy": x_lazy, "lazy": out_lazy}
+        )
     return results
 """
 
@@ -94,11 +103,12 @@ def _rejection(student, x, index, size):
     )
 
 
-@given(size=st.integers(1, 12), data=st.data())
-def test_cards_between_counts_from_one_and_includes_the_last(student, size, data):
-    first = data.draw(st.integers(1, size), label="first")
-    last = data.draw(st.integers(first, size), label="last")
-    step = data.draw(st.integers(1, 3), label="step")
+# (size, first, last, step): the whole deck, the last card alone, the first card alone, and steps
+# that land exactly on the last card.
+BOUNDARY_CARDS = [(10, 1, 10, 1), (10, 10, 10, 1), (10, 1, 1, 3), (10, 4, 10, 3), (10, 2, 9, 7)]
+
+
+def _check_cards(student, size, first, last, step):
     deck = mx.arange(size) * 10
     mx.eval(deck)
     call = f"cards_between(mx.arange({size}) * 10, first={first}, last={last}, step={step})"
@@ -107,6 +117,19 @@ def test_cards_between_counts_from_one_and_includes_the_last(student, size, data
     if len(expected) < size:  # a slice of the whole deck is the deck itself, already evaluated
         expect_lazy(result, call)
     expect_array(result, mx.array(expected, dtype=mx.int32), call)
+
+
+def test_cards_between_includes_both_ends(student):
+    for case in BOUNDARY_CARDS:
+        _check_cards(student, *case)
+
+
+@given(size=st.integers(1, 12), data=st.data())
+def test_cards_between_counts_from_one_and_includes_the_last(student, size, data):
+    first = data.draw(st.integers(1, size), label="first")
+    last = data.draw(st.integers(first, size), label="last")
+    step = data.draw(st.integers(1, 3), label="step")
+    _check_cards(student, size, first, last, step)
 
 
 def test_cards_between_matches_the_chapter_example(student):
@@ -131,17 +154,20 @@ def test_last_entries_of_any_rank(student, shape):
 
 
 @given(n=st.integers(1, 6), seed=st.integers(0, 2**16))
-def test_pairwise_differences_broadcasts_one_subtraction(student, n, seed):
+def test_pairwise_differences_broadcasts_without_a_loop(student, n, seed):
     x = mx.random.normal((n,), key=mx.random.key(seed))
-    mx.eval(x)
+    short, long = mx.array([0.5, -1.0]), mx.arange(7, dtype=mx.float32)
+    mx.eval(x, short, long)
     call = f"pairwise_differences(<vector of length {n}>)"
-    result = student.pairwise_differences(x)
-    ops = graph_primitives(result)  # before the values: comparing them evaluates the graph
+    ops_short = graph_primitives(student.pairwise_differences(short))
+    ops_long = graph_primitives(student.pairwise_differences(long))
     expect(
-        ops.count("Subtract") == 1 and "Concatenate" not in ops,
-        f"{call} was built with the operations {ops}; expected a single broadcasted Subtract "
-        "(a column minus a row), not one subtraction per row",
+        len(ops_short) == len(ops_long),
+        f"pairwise_differences was built with {len(ops_short)} operations for a vector of length 2 "
+        f"and {len(ops_long)} for length 7 ({ops_long}); expected the same graph for every length: "
+        "one broadcasted subtraction of a column and a row, no loop over the entries",
     )
+    result = student.pairwise_differences(x)
     v = np.array(x)
     expect_array(result, v[:, None] - v[None, :], call, rtol=1e-5)
 
@@ -172,14 +198,29 @@ def test_safe_take_gathers_valid_indices_with_mlx(student, tmp_path):
             f"{call} returned {describe(got['value'])} of shape {tuple(got['shape'])}; expected {describe(expected)}",
         )
         expect(
-            "Gather" in got["ops"],
-            f"{call} returned an array whose pending operations are {got['ops']}; the gather must stay a lazy MLX "
-            "indexing operation on x (no NumPy, no evaluation of the result)",
+            got["x_lazy"] and got["lazy"],
+            f"{call} with x unevaluated: after the call x was {'un' if got['x_lazy'] else ''}evaluated "
+            f"and the result {'un' if got['lazy'] else ''}evaluated; expected both unevaluated: check "
+            "only the indices' values, and gather from x with MLX indexing (no NumPy)",
         )
 
 
 def test_safe_take_rejects_the_index_equal_to_the_size(student):
     _rejection(student, [float(k) for k in range(10)], 10, 10)
+    # Several bad indices: the first in row-major order (15) is neither the largest nor the
+    # smallest.
+    indices = [[1, 15], [-20, 30]]
+    result = run_isolated(student.path, "safe_take", [float(k) for k in range(10)], indices)
+    call = f"safe_take(<array of size 10>, mx.array({indices}))"
+    expect(
+        result["outcome"] == "raised" and result["type"] == "IndexError",
+        f"{call} gave {result}; expected IndexError",
+    )
+    expect(
+        "15" in result["message"] and "10" in result["message"],
+        f"{call} raised IndexError({result['message']!r}); expected it to name the first bad index, "
+        "15 (in row-major order), and the size 10",
+    )
 
 
 def test_safe_take_rejects_a_too_negative_index(student):
