@@ -33,6 +33,7 @@ from grader.reset import is_pristine
 from grader.results import ExerciseResult
 from grader.runner import Limits
 from grader.state import ResultCache
+from grader.text import one_line
 
 STEP_MS = 30  # quiet time after a change before it is reported (editors write in bursts)
 POLL_MS = 150  # how often --poll looks at the files
@@ -149,7 +150,7 @@ class Watcher:
             if not key:
                 continue
             self.events.put(("key", key))
-            if key == "q" and self.busy and main is not None:
+            if key == "q" and self.busy and main is not None and hasattr(signal, "pthread_kill"):
                 signal.pthread_kill(main, signal.SIGINT)  # stop a grading run under way
 
     # ---- grading ----------------------------------------------------------------------------
@@ -167,6 +168,9 @@ class Watcher:
                 result = grader.grade(exercise)
         except GraderError as exc:
             self.say(click.style(f"Error: {exc}", fg="red"))
+            return None
+        except Exception as exc:  # a fault of the grader, not of student code: keep watching
+            self.say(click.style(f"Error: grading failed ({type(exc).__name__}: {exc})", fg="red"))
             return None
         finally:
             self.busy = False
@@ -190,10 +194,10 @@ class Watcher:
                     self.say(line)
                 previous = check
             else:
-                note = "" if check.outcome == "passed" else f": {check.message}"
+                note = "" if check.outcome == "passed" else f": {one_line(check.message, 300)}"
                 self.say(f"     {mark(check.outcome)} {check.name}{note}")
         for reason in result.suspicious:
-            self.say(click.style(f"     suspicious: {reason}", fg="yellow"))
+            self.say(click.style(f"     suspicious: {one_line(reason, 400)}", fg="yellow"))
         failing = sum(1 for c in result.checks if c.outcome in PROBLEMS)
         if result.complete:
             verdict = click.style("done", fg="green", bold=True)

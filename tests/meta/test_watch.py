@@ -3,11 +3,12 @@ pipe, and through a pseudo-terminal where single keys need no Enter)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import queue
-import shutil
 import subprocess
 import sys
+import termios
 import threading
 import time
 
@@ -34,9 +35,16 @@ class Watch:
 
             master, slave = pty.openpty()
             self.proc = subprocess.Popen(
-                command, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave
+                command,
+                cwd=cwd,
+                env=env,
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                start_new_session=True,  # then make the pty its controlling terminal, so that
+                preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # Ctrl-C reaches it
             )
-            os.close(slave)
+            self.terminal = slave  # kept open to read its settings after the watcher is gone
             self._send = lambda text: os.write(master, text.encode())
             threading.Thread(target=self._read_pty, args=(master,), daemon=True).start()
         else:
@@ -95,6 +103,9 @@ class Watch:
     def stop(self) -> int:
         if self.proc.poll() is None:
             self.proc.kill()
+        if hasattr(self, "terminal"):
+            os.close(self.terminal)
+            del self.terminal
         return self.proc.wait(10)
 
 
@@ -163,4 +174,18 @@ def test_watch_keys_on_a_terminal(course_copy):  # noqa: F811 (the fixture)
         assert watch.proc.wait(30) == 0
     finally:
         watch.stop()
-    shutil.rmtree(course_copy, ignore_errors=True)
+
+
+def test_ctrl_c_on_a_terminal_stops_the_watcher_and_restores_the_terminal(folder):
+    (folder / FIRST.file).write_text(WRONG)
+    watch = Watch(["1", "--target", str(folder), "--timeout", "3"], tty=True)
+    try:
+        watch.expect("Watching")
+        watch.send("\x03")  # Ctrl-C, as the terminal sends it
+        watch.expect("Stopped watching.")
+        assert watch.proc.wait(30) == 0
+        # cbreak mode is undone: the terminal reads whole lines and echoes again
+        lflag = termios.tcgetattr(watch.terminal)[3]
+        assert lflag & termios.ICANON and lflag & termios.ECHO
+    finally:
+        watch.stop()
