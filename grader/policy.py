@@ -239,13 +239,15 @@ class Policy:
 
         Never raises: a file that does not parse is left for the import to report.
         """
-        if len(source) > self.max_bytes or len(_encode(source)) > self.max_bytes:
+        # Characters first: a huge text is refused without encoding (or parsing) any of it.
+        size = len(source) if len(source) > self.max_bytes else len(_encode(source))
+        if size > self.max_bytes:
             return [
                 _violation(
                     filename,
                     1,
                     "file-too-large",
-                    f"file too large ({len(_encode(source))} bytes; at most {self.max_bytes})",
+                    f"file too large ({size} bytes or more; at most {self.max_bytes})",
                 )
             ]
         cookie = _coding_violation(_encode(source), filename)
