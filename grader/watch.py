@@ -280,6 +280,12 @@ class Watcher:
         """Watch until q, Ctrl-C or every exercise is done; returns the exit code."""
         if not self.folder.is_dir():
             raise GraderError(f"no folder {self.folder} to watch; pass --target exercises or DIR")
+        try:
+            import watchfiles  # noqa: F401
+        except ImportError:
+            raise GraderError(
+                "grade watch needs the watchfiles package: run `pip install -e .` again"
+            ) from None
         self._load_known()
         grader = _Grader(self.course, self.limits, self.target)
         with _cbreak(self.keys) as single:
