@@ -532,6 +532,14 @@ class _Checker:
         called = isinstance(parent, ast.Call) and parent.func is node
         if name in self.rules.names:
             self.add(node, "forbidden-name", f"uses {name}")
+        elif name == "open" and not (called and _writes_only(parent)):
+            # An exercise that may open files writes them; reading could reach the answers.
+            self.add(
+                node,
+                "forbidden-name",
+                "uses open other than to write a file",
+                "pass open a literal mode that writes: 'w', 'wb', 'x' or 'a'",
+            )
         elif name in DYNAMIC_ATTRIBUTE and not called:
             self.add(node, "dynamic-attribute", f"passes {name} around as a value")
         elif name == "type" and not (called and len(parent.args) == 1 and not parent.keywords):
@@ -694,6 +702,24 @@ class _Checker:
                 taint = _Taint([], self.parent, set(self.modules))
                 for item in ast.walk(inner):
                     self.visit(item, taint)
+
+
+def _writes_only(call: ast.Call) -> bool:
+    """True when `open(...)` is given a literal mode that writes and cannot read."""
+    modes = [k.value for k in call.keywords if k.arg == "mode"]
+    if len(call.args) >= 2:
+        modes.append(call.args[1])
+    if len(modes) != 1 or any(k.arg is None for k in call.keywords):
+        return False
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        return False
+    mode = modes[0]
+    return (
+        isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and not set(mode.value) & {"r", "+"}
+        and bool(set(mode.value) & {"w", "x", "a"})
+    )
 
 
 def _chain(node: ast.expr) -> tuple[ast.expr, list[str]]:

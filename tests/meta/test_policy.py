@@ -111,6 +111,10 @@ EVASIONS = [
         "class A:\n    def m(self, other):\n        return other._secret",
         "private-attribute",
     ),
+    ("training_loop", "open('solutions/10_training_loop.py').read()", "forbidden-name"),
+    ("training_loop", "open('x', 'r+b')", "forbidden-name"),
+    ("training_loop", "mode = 'wb'\nopen('x', mode)", "forbidden-name"),
+    ("training_loop", "o = open\no('x')", "forbidden-name"),
     # builtins that run or reach code
     ("lazy_evaluation", "eval('1 + 1')", "forbidden-name"),
     ("lazy_evaluation", "exec('x = 1')", "forbidden-name"),
@@ -552,6 +556,7 @@ GENEROUS = [
         "saving_loading",
         "import mlx.core as mx\nmx.savez_compressed('a', x=mx.ones(1))\nmx.load('a.npz', return_metadata=False)",
     ),
+    ("training_loop", "with open('w.npz', 'wb') as f:\n    f.write(b'')\nopen('log', mode='a')"),
     (
         "training_loop",
         textwrap.dedent(
