@@ -11,7 +11,14 @@ you use decides whether you get a COPY or a VIEW of MLX's memory, and the differ
   example `np.array(a, dtype=np.float64, copy=False)` on a float32 array) it raises
   `ValueError: Unable to avoid copy...` instead of copying quietly. Any of these conversions
   evaluates a lazy `a` first.
-- `mx.array(np_arr)` always copies in the other direction.
+- `mx.array(np_arr)` always copies in the other direction. `mx.asarray(np_arr)` may share instead:
+  on Apple silicon MLX wraps NumPy's memory when Metal can use its address, on Linux it copies.
+
+On a Mac these views work the same way. Metal buffers are unified memory that the CPU can address,
+and the buffer protocol hands NumPy that CPU address. DLPack is different: there MLX reports the
+device Metal, `(8, 0)`, and NumPy only imports CPU memory, so `np.from_dlpack(a)` fails on Apple
+silicon while `np.from_dlpack(a, device="cpu")` (NumPy 2.1+) asks MLX for the CPU address and
+works everywhere. It returns a read-only view (exercise 9 has more on DLPack).
 
 How to tell which one you hold: `np.shares_memory(x, np.asarray(a))` is True only for a view;
 `x.flags.owndata` is False for a view; and the behavioural test is to write a sentinel value through
@@ -23,8 +30,11 @@ Two dtype traps:
   with `a.astype(mx.float32)`, which holds every bfloat16 value exactly. float16 does not: it has a
   much smaller range (bfloat16 1e30 becomes inf) and is a different dtype.
 - `mx.array(np_float64_array)` gives float32: MLX narrows NumPy's default float type unless you
-  pass `dtype=mx.float64`. float64 works only on the CPU stream (GPU streams refuse it), which is
-  the only stream a CPU build has. (`mx.load` of a float64 `.npy` file keeps float64.)
+  pass `dtype=mx.float64`. Making the array needs no stream, but every operation on float64 must
+  run on the CPU stream: on a Mac, or on CUDA, the default stream is the GPU's, and an operation
+  there raises `ValueError: float64 is not supported on the GPU` as soon as it is built (so write
+  `mx.sum(x, stream=mx.cpu)`). A CPU-only build has only the CPU stream. (`mx.load` of a float64
+  `.npy` file keeps float64.)
 
 The gradient pitfall. MLX's transformations (`grad`, `value_and_grad`, `vmap`, `compile`) only see
 MLX operations. If a function writes through a NumPy view, MLX does not know:
@@ -39,7 +49,8 @@ derivative of `sum(x)`, instead of 2x = 6.0. Worse, it has overwritten the calle
 The fix is to express the computation with MLX operations only (`x * x`, `mx.square`).
 
 The chapter's NumPy section is still right about copies, views and bfloat16. It leaves out the
-float64 narrowing, the NumPy 2 meaning of `copy=False`, and the mutation of the caller's array.
+float64 narrowing, the NumPy 2 meaning of `copy=False`, the mutation of the caller's array, and
+what changes on a Mac.
 """
 
 import mlx.core as mx
@@ -97,11 +108,12 @@ def keep_float64(np_arr: np.ndarray) -> mx.array:
 
 
 def square_sum_and_grad(x: mx.array) -> tuple[mx.array, mx.array]:
-    """Return `(value, grad)` of `f(x) = sum(x ** 2)` at `x`, computed with `mx.value_and_grad`.
+    """Return `(value, grad)` of `f(x) = sum(x ** 2)` at `x`; `mx.value_and_grad` gives both.
 
     value is a scalar equal to sum(x ** 2) and grad equals 2 * x. Build f with MLX operations only:
     no NumPy conversion anywhere, so that the gradient is right, the caller's `x` is left
-    untouched, and the function also works under `mx.vmap` and `mx.compile`.
+    untouched, value is itself a function of `x` that MLX can differentiate, and the function
+    also works under `mx.vmap` and `mx.compile`.
     """
     # TODO: define f with MLX operations and differentiate it.
     raise NotImplementedError("TODO square_sum_and_grad: mx.value_and_grad of sum(x ** 2)")

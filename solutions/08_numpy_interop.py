@@ -39,6 +39,7 @@ def keep_float64(np_arr: np.ndarray) -> mx.array:
 def square_sum_and_grad(x: mx.array) -> tuple[mx.array, mx.array]:
     """Return `(value, grad)` of `f(x) = sum(x ** 2)` at `x`."""
 
+    # value_and_grad returns f's value and its gradient from one graph.
     def f(y):
         # Only MLX operations: the graph records the square, so its derivative 2y is found.
         return mx.sum(y * y)
