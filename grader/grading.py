@@ -21,6 +21,7 @@ from grader.runner import CheckFile, ExerciseJob, Limits, RawResult, run_checks
 from grader.sandbox import Sandbox, Submission
 
 NAMED_TARGETS = ("exercises", "solutions")
+KERNEL_CACHE = ".grade/mlx-kernels"  # MLX's compiled CPU kernels, kept between the user's runs
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,11 @@ def grade(
     start = launcher or default_launcher(course.root, box)
     try:
         submission = box.copy_submission(folder, [ex.file for ex in exercises])
-        return _grade_copy(course, exercises, submission, policy, hidden, limits, student, start)
+        own = folder in {(course.root / name).resolve() for name in NAMED_TARGETS}
+        kernels = box.kernel_cache(course.root / KERNEL_CACHE, private=not own)
+        return _grade_copy(
+            course, exercises, submission, policy, hidden, limits, student, start, kernels
+        )
     finally:
         if launcher is None:
             start.close()
@@ -103,6 +108,7 @@ def _grade_copy(
     limits: Limits,
     student: str | None,
     launcher: Launcher,
+    kernels: Path,
 ) -> Graded:
     digests = file_digests(course)
     display = submission.origin.name
@@ -115,7 +121,9 @@ def _grade_copy(
     hidden_paths = course_hidden_paths(course.root)
     if hidden is not None:
         hidden_paths.append(str(hidden.folder))
-    collected = run_checks(course.root, runnable, submission.folder, limits, launcher, hidden_paths)
+    collected = run_checks(
+        course.root, runnable, submission.folder, limits, launcher, hidden_paths, kernels
+    )
 
     notes = [
         f"{reason} (during start-up)" for check, reason in collected.suspicious if check is None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,7 +26,7 @@ from typing import Any, Protocol
 import psutil
 
 from grader.errors import GraderError
-from grader.sandbox import Sandbox, descendants, worker_env
+from grader.sandbox import Sandbox, descendants, link_kernels, worker_env
 
 # The first code a grading process runs. Modules of the course (and of anything outside the
 # Python installation) are compiled from source, never from a `__pycache__` a submission could
@@ -77,7 +78,8 @@ class Launcher(Protocol):
     """Starts grading processes."""
 
     def start(self, job: dict[str, Any]) -> GradingProcess:
-        """A process running `job` (its events_fd and writable folders are filled in here)."""
+        """A process running `job` (its events_fd and writable folders are filled in here;
+        `job["kernels"]` names the MLX kernel cache it uses)."""
 
     def close(self) -> None:
         """Stop whatever the launcher keeps running."""
@@ -135,6 +137,7 @@ class _Spawned:
         os.close(self.events_fd)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
+        shutil.rmtree(self.dirs[0].parent, ignore_errors=True)
 
 
 class SpawnLauncher:
@@ -190,6 +193,7 @@ class SpawnLauncher:
                     candidate.close()
         process = process or self._spawn()
         work, tmp = process.dirs
+        link_kernels(tmp, Path(job["kernels"]))
         job = {**job, "events_fd": process.write_fd, "writable": [str(work), str(tmp)]}
         assert process.proc.stdin is not None
         try:
@@ -210,7 +214,10 @@ class SpawnLauncher:
 class _Forked:
     """A grading process forked from the zygote."""
 
-    def __init__(self, launcher: ForkLauncher, pid: int, events_fd: int, output_fd: int):
+    def __init__(
+        self, launcher: ForkLauncher, pid: int, events_fd: int, output_fd: int, base: Path
+    ):
+        self.base = base  # its folders, removed once it is gone
         self.launcher = launcher
         self.pid = pid
         self.events_fd = events_fd
@@ -231,6 +238,7 @@ class _Forked:
     def close(self) -> None:
         os.close(self.events_fd)
         os.close(self.output_fd)
+        shutil.rmtree(self.base, ignore_errors=True)
 
 
 class ForkLauncher:
@@ -318,6 +326,7 @@ class ForkLauncher:
 
     def start(self, job: dict[str, Any]) -> GradingProcess:
         work, tmp = self.sandbox.process_dirs()
+        link_kernels(tmp, Path(job["kernels"]))
         job = {**job, "writable": [str(work), str(tmp)]}
         events_r, events_w = os.pipe()
         output_r, output_w = os.pipe()
@@ -342,7 +351,7 @@ class ForkLauncher:
                 f"the grading process failed to start ({self._last_log_line() or 'no output'}); "
                 "reinstall the course with `pip install -e .` and try again"
             )
-        return _Forked(self, pid, events_r, output_r)
+        return _Forked(self, pid, events_r, output_r, work.parent)
 
     def _last_log_line(self) -> str:
         try:

@@ -108,6 +108,7 @@ class _Run:
     limits: Limits
     timeouts: dict[str, float]  # check id -> seconds
     hidden_paths: list[str]  # folders no grading process may read
+    kernels: Path  # the MLX kernel cache of this run
     launcher: Launcher
     collected: Collected
     live: _LiveProcesses
@@ -142,6 +143,7 @@ def run_checks(
     limits: Limits,
     launcher: Launcher,
     hidden_paths: list[str],
+    kernels: Path,
 ) -> Collected:
     """Run every check of `jobs` against the private copy `target`, one grading process per
     exercise and `limits.jobs` of them side by side; never raises for faults in student code."""
@@ -152,7 +154,15 @@ def run_checks(
         for c in f.checks
     }
     run = _Run(
-        root, target, limits, timeouts, hidden_paths, launcher, Collected(), _LiveProcesses()
+        root,
+        target,
+        limits,
+        timeouts,
+        hidden_paths,
+        kernels,
+        launcher,
+        Collected(),
+        _LiveProcesses(),
     )
     work: queue.Queue[ExerciseJob] = queue.Queue()
     for job in sorted(jobs, key=lambda j: -len(j.ids())):  # the longest first
@@ -268,6 +278,7 @@ def _job_fields(run: _Run, job: ExerciseJob, pending: list[str], token: str) -> 
         "hidden": run.hidden_paths,
         "pytest_args": pytest_args,
         "startup": run.limits.startup,
+        "kernels": str(run.kernels),
     }
 
 

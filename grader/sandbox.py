@@ -93,7 +93,8 @@ class Sandbox:
         return Submission(folder, origin, sources, raw)
 
     def process_dirs(self) -> tuple[Path, Path]:
-        """A fresh, empty working folder and temp folder for one grading process."""
+        """A fresh, empty working folder and temp folder for one grading process (see
+        `link_kernels` for the one thing a temp folder may hold)."""
         with self._lock:
             self._count += 1
             base = self.root / f"p{self._count}"
@@ -107,6 +108,30 @@ class Sandbox:
             os.chmod(folder, 0o700)
         return work, tmp
 
+    def kernel_cache(self, shared: Path, private: bool) -> Path:
+        """The folder where MLX keeps the CPU kernels that `mx.compile` builds (with a C++
+        compiler, in seconds) and loads again as shared libraries.
+
+        Grading the user's own folders uses `shared` from run to run. Any other submission
+        (`private`) gets a cache of its own run, seeded from `shared`: a library planted by one
+        submission is never loaded while grading another.
+        """
+        if private:
+            with self._lock:
+                self._count += 1
+                folder = self.root / f"k{self._count}"
+            if shared.is_dir():
+                shutil.copytree(shared, folder, symlinks=False)
+            else:
+                folder.mkdir()
+        else:
+            folder = shared
+            folder.mkdir(parents=True, exist_ok=True)
+        if self.user is not None:
+            for path in [folder, *folder.rglob("*")]:
+                os.chown(path, *self.user)
+        return folder
+
     def cleanup(self) -> None:
         """Remove the whole tree, whatever a grading process left in it."""
 
@@ -119,6 +144,13 @@ class Sandbox:
             shutil.rmtree(self.root, onexc=unlock)
         else:
             shutil.rmtree(self.root, onerror=unlock)
+
+
+def link_kernels(tmp: Path, cache: Path) -> None:
+    """Point MLX's kernel cache (`$TMPDIR/mlx`) of one grading process at `cache`."""
+    link = tmp / "mlx"
+    if not link.is_symlink():
+        link.symlink_to(cache, target_is_directory=True)
 
 
 def worker_user() -> tuple[int, int] | None:

@@ -260,9 +260,11 @@ def _student_frame(tb: Any, target: Path) -> tuple[str, int, str] | None:
 def _warm_up() -> None:
     # Imported before any job arrives, so that a process started ahead of time, or forked from
     # the zygote, begins warm.
+    import hypothesis  # noqa: F401
     import mlx.core  # noqa: F401
     import numpy  # noqa: F401
 
+    import grader.checklib  # noqa: F401
     import grader.checks  # noqa: F401
 
 
@@ -286,7 +288,12 @@ def serve() -> int:
 def run_job(job: dict[str, Any], events_fd: int) -> int:
     """Grade one exercise's checks as `job` says, streaming events to `events_fd`."""
     events = EventStream(events_fd, job["token"])
+    from hypothesis.configuration import set_hypothesis_home_dir
+
     from grader import checks, guard
+
+    # Its cache folder was fixed when the zygote imported it; this process writes its own.
+    set_hypothesis_home_dir(os.path.join(job["writable"][0], ".hypothesis"))
 
     guard.install(
         writable=job["writable"],

@@ -1,13 +1,19 @@
 """Fault containment: a broken, hanging or crashing exercise costs only its own points.
 
 Each fault is planted in exercise 1 of a copy of the solutions and graded through the real CLI.
+Most faults need what the submission policy forbids (`sys`, `os`, `ctypes`), so they are graded
+in a copy of the course whose policy allows them: this proves the layer under the policy (the
+grading processes, the guard, the supervisor) on its own.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, copy_solutions, run_grade
@@ -84,7 +90,36 @@ FAULTS = {
 MEMORY_FAULTS = {"one_huge_allocation", "growing_allocations"}
 
 
-def _grade_with(tmp_path, source: str, *extra: str, timeout: float = TIMEOUT):
+@pytest.fixture(scope="module")
+def lenient_course(tmp_path_factory) -> Path:
+    """A copy of the course whose policy forbids nothing and allows os, sys and ctypes."""
+    course = tmp_path_factory.mktemp("lenient") / "course"
+    course.mkdir()
+    for rel in ("course.toml", "pyproject.toml", "exercises", "solutions", "tests", "grader"):
+        src = ROOT / rel
+        if src.is_dir():
+            shutil.copytree(src, course / rel, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, course / rel)
+    manifest = (course / "course.toml").read_text()
+    for key in ("forbidden_imports", "forbidden_names", "forbidden_attributes"):
+        manifest = re.sub(rf"(?ms)^{key} = \[.*?^\]", f"{key} = []", manifest, count=1)
+    manifest = manifest.replace(
+        "allowed_imports = [", 'allowed_imports = ["os", "sys", "ctypes", "json", ', 1
+    )
+    (course / "course.toml").write_text(manifest)
+    return course
+
+
+@pytest.fixture
+def grade_with(tmp_path, lenient_course):
+    def grade(source: str, *extra: str, timeout: float = TIMEOUT):
+        return _grade_with(tmp_path, source, *extra, timeout=timeout, course=lenient_course)
+
+    return grade
+
+
+def _grade_with(tmp_path, source: str, *extra: str, timeout: float = TIMEOUT, course: Path = ROOT):
     submission = copy_solutions(tmp_path / "submission")
     with open(submission / FAULTY.file, "a") as handle:
         handle.write(source)
@@ -101,6 +136,7 @@ def _grade_with(tmp_path, source: str, *extra: str, timeout: float = TIMEOUT):
         *extra,
         report=report,
         timeout=300,
+        cwd=course,
     )
     elapsed = time.monotonic() - started
     leftover = subprocess.run(
@@ -119,11 +155,9 @@ def _assert_others_full_marks(report):
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=str)
-def test_fault_costs_only_its_own_points(fault, tmp_path, validate):
+def test_fault_costs_only_its_own_points(fault, grade_with, validate):
     source, outcomes, words, whole_exercise = FAULTS[fault]
-    result, elapsed = _grade_with(
-        tmp_path, source, timeout=60 if fault in MEMORY_FAULTS else TIMEOUT
-    )
+    result, elapsed = grade_with(source, timeout=60 if fault in MEMORY_FAULTS else TIMEOUT)
     assert result.report is not None, result.stderr
     validate(result.report)
     assert result.returncode == 1, result.stderr
@@ -143,13 +177,13 @@ def test_fault_costs_only_its_own_points(fault, tmp_path, validate):
     _assert_others_full_marks(result.report)
 
 
-def test_output_flood_is_truncated_in_the_report(tmp_path, validate):
+def test_output_flood_is_truncated_in_the_report(tmp_path, grade_with, validate):
     flood = _function(
         "import sys\nfor _ in range(3000):\n    sys.stdout.write('x' * 100_000)\nmx.eval(params)\nreturn params",
         "materialize",
         "params",
     )
-    result, _ = _grade_with(tmp_path, flood)
+    result, _ = grade_with(flood)
     validate(result.report)
     check = next(
         c
@@ -166,36 +200,37 @@ def test_output_flood_is_truncated_in_the_report(tmp_path, validate):
 @pytest.mark.parametrize(
     "fault, reason",
     [
-        ("import os\nos.remove(REPORT)", "os.remove on protected file"),
-        ("open(REPORT, 'w').write('{}')", "open on protected file"),
+        ("import os\nos.remove(REPORT)", "refused os.remove on"),
+        ("open(REPORT, 'w').write('{}')", "refused writing"),
     ],
 )
-def test_student_code_touching_the_report_is_flagged(fault, reason, tmp_path):
+def test_student_code_touching_the_report_is_refused_and_flagged(
+    fault, reason, tmp_path, grade_with
+):
     report = tmp_path / "report.json"
     body = fault.replace("REPORT", repr(str(report))) + "\nmx.eval(params)\nreturn params"
-    result, _ = _grade_with(tmp_path, _function(body, "materialize", "params"))
-    reasons = [s["reason"] for s in result.report["integrity"]["suspicious"]]
-    assert any(reason in r for r in reasons), reasons
-    assert reason in result.stdout, result.stdout
+    result, _ = grade_with(_function(body, "materialize", "params"))
+    faulty = next(ex for ex in result.report["exercises"] if ex["id"] == FAULTY.id)
+    assert any(reason in r for r in faulty["suspicious"]), faulty["suspicious"]
+    assert "suspicious" in result.stdout or "refused" in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize(
-    "source, words",
+    "source",
     [
-        ("\nimport grader.checklib\n", "refers to module 'grader.checklib'"),
-        ("\nimport _pytest.outcomes\n", "refers to module '_pytest.outcomes'"),
-        (
-            "\nimport importlib\nimportlib.import_module('conftest')\n",
-            "refers to module 'conftest'",
-        ),
-        ("\nimport sys\nframe = sys._getframe(0)\n", "uses _getframe"),
+        "\nimport grader.checklib\n",
+        "\nimport _pytest.outcomes\n",
+        "\nimport importlib\nimportlib.import_module('conftest')\n",
+        "\nimport sys\nframe = sys._getframe(0)\n",
     ],
 )
-def test_submissions_reaching_for_the_grader_are_flagged(source, words, tmp_path):
+def test_submissions_reaching_for_the_grader_are_blocked_by_the_policy(source, tmp_path):
     result, _ = _grade_with(tmp_path, source)
     faulty = next(ex for ex in result.report["exercises"] if ex["id"] == FAULTY.id)
-    assert any(words in reason for reason in faulty["suspicious"]), faulty["suspicious"]
-    assert "suspicious:" in result.stdout
+    assert faulty["violations"], faulty
+    assert faulty["score"] == 0
+    assert all(c["outcome"] == "error" and "policy" in c["message"] for c in faulty["checks"])
+    _assert_others_full_marks(result.report)
 
 
 def test_limits_are_recorded_in_the_report(tmp_path):
@@ -205,19 +240,23 @@ def test_limits_are_recorded_in_the_report(tmp_path):
     assert json.dumps(result.report)  # plain JSON throughout
 
 
-def test_forged_results_are_ignored_and_flagged(tmp_path):
+def test_forged_results_are_ignored_and_flagged(grade_with):
     forged = {
         "event": "result",
         "nodeid": f"{FAULTY.check_file}::{FAULTY.checks[1].name}",
         "outcome": "passed",
     }
     body = (
-        "import json, os, sys\n"
+        "import json, os\n"
         f"line = json.dumps({forged!r}) + '\\n'\n"
-        "os.write(int(sys.argv[1]), line.encode())\n"
+        "for fd in range(3, 64):\n"
+        "    try:\n"
+        "        os.write(fd, line.encode())\n"
+        "    except OSError:\n"
+        "        pass\n"
         "raise RuntimeError('no answer, only a forged pass')"
     )
-    result, _ = _grade_with(tmp_path, _function(body))
+    result, _ = grade_with(_function(body))
     faulty = next(ex for ex in result.report["exercises"] if ex["id"] == FAULTY.id)
     assert all(c["outcome"] != "passed" for c in faulty["checks"][:2]), faulty["checks"][:2]
     reasons = [s["reason"] for s in result.report["integrity"]["suspicious"]]
