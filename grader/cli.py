@@ -210,7 +210,9 @@ def run(
     shown = (
         os.path.relpath(report_path) if report_path.is_relative_to(Path.cwd()) else str(report_path)
     )
-    for line in summary_lines(graded.run, graded.provenance.modified_files, shown, verbosity):
+    for line in summary_lines(
+        graded.run, graded.provenance.modified_files, shown, verbosity, own=own
+    ):
         _echo(line, use_color)
     if cache is not None and len(exercises) < len(course.exercises):
         _echo(assist.course_progress_line(course, limits, cache), use_color)

@@ -181,8 +181,10 @@ def summary_lines(
     modified: list[str],
     report: str | None,
     verbosity: int = NORMAL,
+    own: bool = True,
 ) -> list[str]:
-    """Score and progress, integrity warnings and what to do next."""
+    """Score and progress, integrity warnings and, when the student's own exercises/ were
+    graded (`own`), what to do next."""
     complete = sum(1 for ex in run.exercises if ex.complete)
     percent = 100 * run.score / run.max_score if run.max_score else 0.0
     lines = [
@@ -211,7 +213,7 @@ def summary_lines(
     if report:
         lines.append(f"Report written to {report}")
     todo = next((ex for ex in run.exercises if ex.first_problem is not None), None)
-    if todo is not None:
+    if todo is not None and own:
         more = "" if verbosity >= VERBOSE else "; `grade -v` shows more of each failure"
         lines.append(
             f"Next: exercises/{todo.file}; stuck? `grade hint {todo.id}`; "
