@@ -113,7 +113,7 @@ def _timed(command: list[str]) -> float:
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(
-            f"{' '.join(command[:6])}... exited {proc.returncode}:\n{proc.stdout[-2000:]}"
+            f"{' '.join(command[:6])}... exited {proc.returncode}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
         )
     return elapsed
 

@@ -25,8 +25,10 @@ EXITS = RIGHT + "\n\nraise SystemExit(3)\n"
 class Watch:
     """A running `grade watch` whose output is read line by line as it comes."""
 
-    def __init__(self, args: list[str], cwd=ROOT, tty: bool = False) -> None:
-        command = [sys.executable, "-c", "from grader.cli import main; main()", "watch", *args]
+    def __init__(
+        self, args: list[str], cwd=ROOT, tty: bool = False, command: str = "watch"
+    ) -> None:
+        command = [sys.executable, "-c", "from grader.cli import main; main()", command, *args]
         env = {**os.environ, "NO_COLOR": "1"}
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -189,3 +191,16 @@ def test_ctrl_c_on_a_terminal_stops_the_watcher_and_restores_the_terminal(folder
         assert lflag & termios.ICANON and lflag & termios.ECHO
     finally:
         watch.stop()
+
+
+def test_a_run_on_a_terminal_shows_that_it_is_under_way(tmp_path):
+    run = Watch(
+        ["1", "--target", "solutions", "--out", str(tmp_path / "r.json")], tty=True, command="run"
+    )
+    try:
+        spinner = run.expect(f"grading {FIRST.id}")
+        assert " s" in spinner  # the seconds spent so far
+        run.expect("Score: ")
+        assert run.proc.wait(60) == 0
+    finally:
+        run.stop()
