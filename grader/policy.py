@@ -48,6 +48,9 @@ FILE_WRITERS = (
     "numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.savetxt", "torch.save",
 )  # fmt: skip
 
+# The names libraries usually give the packages they import (`import numpy as np`).
+ALIASES = {"np": "numpy", "mx": "mlx.core", "tf": "tensorflow", "jnp": "jax.numpy"}
+
 # Builtins that look attributes up by a string: only a literal name is accepted.
 DYNAMIC_ATTRIBUTE = frozenset({"getattr", "setattr", "delattr", "hasattr"})
 
@@ -109,6 +112,8 @@ class _Rules:
     dunders: frozenset[str]  # allowed dunders
     call_only: frozenset[str]  # functions that may only be called directly
     writes_files: bool = False  # the exercise may hand a file name to a writer
+    listed: frozenset[str] = frozenset()  # every entry and every prefix of one
+    reroot: dict = field(default_factory=dict)  # attribute name -> the package it names
 
     def classify(self, parts: list[str]) -> str:
         """'allowed', 'forbidden' or 'denied' for a dotted path: its longest listed prefix decides."""
@@ -225,7 +230,19 @@ class Policy:
             writes = "open" not in cached.names or any(
                 cached.classify(w.split(".")) == "allowed" for w in FILE_WRITERS
             )
-            cached = replace(cached, writes_files=writes)
+            entries = cached.allowed | cached.own | cached.forbidden
+            # Packages with forbidden corners, by name and by their usual alias: reached through
+            # any attribute of that name, they are judged as themselves.
+            roots = {e.split(".")[0] for e in cached.forbidden if "." in e} - cached.forbidden
+            reroot = {name: name for name in roots} | {
+                alias: target for alias, target in ALIASES.items() if alias not in entries
+            }
+            cached = replace(
+                cached,
+                writes_files=writes,
+                listed=frozenset(entries) | _prefixes(entries),
+                reroot=reroot,
+            )
             self._cache[exercise_id] = cached
         return cached
 
@@ -586,10 +603,18 @@ class _Checker:
         if isinstance(parent, ast.Attribute) and parent.value is node:
             return  # the outermost attribute of the chain resolves it
         root, attrs = _chain(node)
+        called = isinstance(parent, ast.Call) and parent.func is node
         if not (isinstance(root, ast.Name) and root.id in self.modules):
+            # Not rooted at an import, but a package may still be reached through an object
+            # or a module that keeps a reference to it (`d.torch.load`).
+            for start, attr in enumerate(attrs):
+                if attr in self.rules.reroot:
+                    self.resolve(
+                        node, self.rules.reroot[attr].split("."), attrs[start + 1 :], called
+                    )
+                    return
             return
         parts = list(self.modules[root.id])
-        called = isinstance(parent, ast.Call) and parent.func is node
         whole = [*parts, *attrs]
         for end in range(len(parts), len(whole) + 1 if isinstance(node.ctx, ast.Load) else 0):
             if ".".join(whole[:end]) in self.rules.call_only and not (end == len(whole) and called):
@@ -597,22 +622,38 @@ class _Checker:
                     node, "call-only", f"uses {'.'.join(whole[:end])} other than by calling it"
                 )
                 break
+        self.resolve(node, parts, attrs, called)
+
+    def resolve(self, node: ast.AST, parts: list[str], attrs: list[str], called: bool) -> None:
+        """Judge the dotted path `parts` + `attrs`, one attribute at a time."""
+        if not self.judge(node, parts):
+            return
         for attr in attrs:
-            parts.append(attr)
-            name = ".".join(parts)
             if attr.startswith("_"):
                 if not _DUNDER.fullmatch(attr):
-                    self.add(node, "private-attribute", f"uses {name}")
+                    self.add(node, "private-attribute", f"uses {'.'.join([*parts, attr])}")
                 return
-            verdict = self.rules.classify(parts)
-            if verdict == "forbidden" and name not in self.rules.partial:
-                self.add(node, "forbidden-module", f"uses {name}")
-                return
-            if verdict == "denied" and name not in self.rules.partial:
-                self.not_allowed(node, name)
+            if attr in self.rules.reroot and ".".join([*parts, attr]) not in self.rules.listed:
+                # a module's reference to a package it imported (torch.utils.dlpack.torch)
+                parts = self.rules.reroot[attr].split(".")
+            else:
+                parts = [*parts, attr]
+            if not self.judge(node, parts):
                 return
         if ".".join(parts) in self.rules.moduleish and not called:
             self.add(node, "module-as-value", f"uses the module {'.'.join(parts)} as a value")
+
+    def judge(self, node: ast.AST, parts: list[str]) -> bool:
+        """Report `parts` if the policy refuses it; True when it may be used."""
+        name = ".".join(parts)
+        if name in self.rules.partial:
+            return True
+        verdict = self.rules.classify(parts)
+        if verdict == "forbidden":
+            self.add(node, "forbidden-module", f"uses {name}")
+        elif verdict == "denied":
+            self.not_allowed(node, name)
+        return verdict == "allowed"
 
     def own(self, node: ast.AST) -> bool:
         """True for `self`/`cls` inside a method of a class of this file, or such a class."""

@@ -208,6 +208,16 @@ EVASIONS = [
     ("other_frameworks", "from torch import utils\nutils.cpp_extension", "forbidden-module"),
     ("other_frameworks", "import tensorflow as tf\ntf.io.read_file('x')", "forbidden-module"),
     ("other_frameworks", "import tensorflow as tf\ntf.compat.v1", "forbidden-module"),
+    # a package reached through another module's reference to it
+    ("other_frameworks", "import torch\ntorch.utils.dlpack.torch.load('x.pt')", "forbidden-module"),
+    (
+        "other_frameworks",
+        "import torch\nd = torch.utils.dlpack\nd.torch.load('x.pt')",
+        "forbidden-module",
+    ),
+    ("lazy_evaluation", "import numpy as np\nnp.random.mtrand.np.load('x')", "forbidden-module"),
+    ("training_loop", "import mlx.nn as nn\nnn.layers.base.mx.save('x', 1)", "forbidden-module"),
+    ("lazy_evaluation", "import mlx.core as mx\nmx.random.torch", "import"),
     # modules handed around as values lose track of what is reached through them
     ("lazy_evaluation", "import numpy as np\nxs = [np]", "module-as-value"),
     (
