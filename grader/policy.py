@@ -1101,7 +1101,7 @@ class _Taint:
             elif isinstance(node, ast.Call):
                 func = node.func
                 callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-                if callee in self.funcs:
+                if callee in self.funcs or callee == "type":  # type(x): a class others share
                     result = True
                     break
         self.memo[expr] = result

@@ -346,6 +346,13 @@ EVASIONS = [
         + "x60.normal = print",
         "monkeypatch",
     ),
+    (
+        "streams",
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "F = type(ThreadPoolExecutor(1).submit(print))\nF.result = print",
+        "monkeypatch",
+    ),
+    ("lazy_evaluation", "import numpy as np\nT = np.ndarray\nT.sum = len", "monkeypatch"),
     # functions the checks watch, kept where the watch cannot see them
     ("lazy_evaluation", "import mlx.core as mx\n_evaluate = mx.eval", "call-only"),
     ("lazy_evaluation", "import mlx.core as mx\nbox = [mx.async_eval]", "call-only"),
