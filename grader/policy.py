@@ -464,6 +464,10 @@ class _Checker:
                     self.add(node, "star-import", f"`from {node.module} import *`")
                     continue
                 parts = [*base, alias.name]
+                if ".".join(parts) in self.rules.call_only and isinstance(
+                    self.parent.get(node), ast.ClassDef
+                ):  # a class attribute keeps the function where the checks' watch cannot see
+                    self.add(node, "call-only", f"keeps {'.'.join(parts)} in a class")
                 if self.import_ok(node, parts):
                     bound = alias.asname or alias.name
                     self.modules[bound] = parts

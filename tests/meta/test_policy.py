@@ -359,6 +359,7 @@ EVASIONS = [
     ("lazy_evaluation", "import mlx.core as mx\ndef f(ev=mx.eval):\n    pass", "call-only"),
     ("lazy_evaluation", "import mlx.core as mx\nf = mx.eval.__call__", "call-only"),
     ("lazy_evaluation", "from mlx.core import eval as ev\nkeep = ev", "call-only"),
+    ("lazy_evaluation", "class K:\n    from mlx.core import eval as ev\nK.ev(1)", "call-only"),
     (
         "numpy_interop",
         "import mlx.core as mx\nimport functools\nfunctools.partial(mx.value_and_grad)",
