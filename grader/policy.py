@@ -270,6 +270,8 @@ class Policy:
         cookie = _coding_violation(_encode(source), filename)
         if cookie:
             return [cookie]
+        if source.startswith("\ufeff"):
+            source = source[1:]  # Python imports a file that starts with a UTF-8 BOM; ast does not
         try:
             tree = ast.parse(source, filename=filename)
         except (SyntaxError, ValueError, OverflowError):

@@ -372,6 +372,7 @@ EVASIONS = [
         "nul-character",
     ),
     # a file Python decodes differently from what the check reads
+    ("lazy_evaluation", "\ufeffimport sys", "forbidden-module"),  # a UTF-8 BOM
     ("lazy_evaluation", "# coding: utf-7\nx = 1 #+AAo-import sys", "source-encoding"),
 ]
 
