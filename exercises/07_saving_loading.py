@@ -30,6 +30,12 @@ Dtypes:
   values for one. Saving through NumPy (`np.save(path, np.array(a))`) cannot do bfloat16 at all.
 - Measured on MLX 0.32.4: safetensors rejects float64, and `mx.save_gguf` only takes float32,
   float16, int8, int16 and int32 (bfloat16 included in the refusals).
+- float64 round-trips through .npy, but only the CPU stream computes with float64: on a GPU stream
+  an operation with a float64 input or output raises `ValueError: float64 is not supported on the
+  GPU` as soon as it is built. Loading is such an operation. On Apple silicon `mx.load` reads on
+  the CPU stream unless told otherwise; on a CUDA build it uses the default stream, the GPU's.
+  `mx.load(path, stream=mx.cpu)` reads on the CPU everywhere, and the loaded arrays can still be
+  used by operations on any stream.
 
 Saving and loading interact with lazy evaluation:
 - Saving evaluates the arrays it writes (it needs their numbers).
@@ -118,9 +124,11 @@ def round_trip(a: mx.array, folder: str | Path, fmt: str) -> mx.array:
     """Save `a` to the file `array.<fmt>` in `folder`, load it back and return the loaded array.
 
     `fmt` is "npy", "npz", "safetensors" or "gguf"; use the matching MLX writer (for the formats
-    that store names, store `a` under the name "array"). The returned array must come from
-    `mx.load` (not be `a` itself), keep `a`'s shape and dtype, and be returned as `mx.load` gives
-    it: do not evaluate it.
+    that store names, store `a` under the name "array"). Any other `fmt` (names are exact and
+    lower-case) raises ValueError before anything is written. Load on the CPU stream, so that a
+    float64 array comes back on every build. The returned array must come from `mx.load` (not be
+    `a` itself), keep `a`'s shape and dtype, and be returned as `mx.load` gives it: do not
+    evaluate it.
     """
-    # TODO: write with the writer for fmt, then mx.load the file and pick the array out.
+    # TODO: refuse unknown formats, write with the writer for fmt, then load on the CPU stream.
     raise NotImplementedError("TODO round_trip: save a in format fmt and load it back")

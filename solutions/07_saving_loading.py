@@ -56,17 +56,18 @@ def load_now(path: str | Path) -> dict[str, mx.array]:
 
 def round_trip(a: mx.array, folder: str | Path, fmt: str) -> mx.array:
     """Save `a` as `folder/array.<fmt>`, load it back and return the loaded array, unevaluated."""
+    writers = {
+        "npy": lambda path: mx.save(path, a),
+        "npz": lambda path: mx.savez(path, array=a),
+        "safetensors": lambda path: mx.save_safetensors(path, {"array": a}),
+        "gguf": lambda path: mx.save_gguf(path, {"array": a}),
+    }
+    # Refuse before writing: a fallback writer would leave a file under a name nobody asked for.
+    if fmt not in writers:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {sorted(writers)}")
     path = os.fspath(Path(folder) / f"array.{fmt}")
-    if fmt == "npy":
-        mx.save(path, a)
-    elif fmt == "npz":
-        mx.savez(path, array=a)
-    elif fmt == "safetensors":
-        mx.save_safetensors(path, {"array": a})
-    elif fmt == "gguf":
-        mx.save_gguf(path, {"array": a})
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
-    loaded = mx.load(path)
+    writers[fmt](path)
+    # The CPU stream takes every dtype; a GPU stream refuses float64 (CUDA builds load there).
+    loaded = mx.load(path, stream=mx.cpu)
     # .npy gives one array; the other formats give a dict of names.
     return loaded if fmt == "npy" else loaded["array"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import mlx.core as mx
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grader.checklib import describe, expect, expect_array, is_evaluated
@@ -43,15 +43,19 @@ LAZY_FORMATS = ("npy", "npz", "safetensors")  # mx.load reads GGUF files at once
 
 
 def sample(shape: tuple, dtype: mx.Dtype, seed: int = 0) -> mx.array:
-    """A small array of `shape` and `dtype` with varied, exactly representable values."""
-    base = (mx.arange(math.prod(shape)) * (seed % 5 + 3) % 11 - 5).reshape(shape)
-    if dtype == mx.bool_:
-        return base > 0
-    if dtype == mx.uint8:
-        return (base + 5).astype(dtype)
-    if mx.issubdtype(dtype, mx.floating):
-        return base.astype(dtype) * 0.25
-    return base.astype(dtype)
+    """A small array of `shape` and `dtype` with varied, exactly representable values.
+
+    Built on the CPU stream: on a GPU build (Metal, CUDA) the default stream is the GPU's, and
+    any operation there with a float64 input or output raises (mlx/array.cpp, array::array)."""
+    with mx.stream(mx.cpu):
+        base = (mx.arange(math.prod(shape)) * (seed % 5 + 3) % 11 - 5).reshape(shape)
+        if dtype == mx.bool_:
+            return base > 0
+        if dtype == mx.uint8:
+            return (base + 5).astype(dtype)
+        if mx.issubdtype(dtype, mx.floating):
+            return base.astype(dtype) * 0.25
+        return base.astype(dtype)
 
 
 def files_in(folder: Path) -> list[str]:
@@ -73,8 +77,8 @@ def expect_same_array(actual, expected: mx.array, call: str) -> None:
         f"{call} returned dtype {actual.dtype}; expected {expected.dtype}",
     )
     expect(
-        mx.array_equal(actual, expected).item(),
-        f"{call} returned {describe(actual)}; expected {describe(expected)}",
+        mx.array_equal(actual, expected, stream=mx.cpu).item(),  # the CPU stream takes float64
+        lambda: f"{call} returned {describe(actual)}; expected {describe(expected)}",
     )
 
 
@@ -84,6 +88,7 @@ def test_save_array_returns_the_file_it_wrote(student, tmp_path):
         ("deck", "deck.npy"),
         ("deck.txt", "deck.txt.npy"),
         ("deck.npy", "deck.npy"),
+        ("deck.NPY", "deck.NPY.npy"),  # the "ends with" test is case-sensitive
     ]:
         folder = tmp_path / given_name.replace(".", "_")
         folder.mkdir()
@@ -256,6 +261,7 @@ shapes = st.lists(st.integers(0, 4), min_size=0, max_size=3).map(tuple)
 
 
 @given(case=round_trip_cases, shape=shapes, seed=st.integers(0, 100))
+@example(case=("npy", mx.float64), shape=(2, 3), seed=1)
 def test_round_trip_keeps_dtype_shape_and_values(student, tmp_path_factory, case, shape, seed):
     fmt, dtype = case
     folder = tmp_path_factory.mktemp("round_trip")
@@ -290,3 +296,25 @@ def test_round_trip_stays_lazy(student, tmp_path):
             "read from the file only when it is used)",
         )
         expect_same_array(result, a, call)
+
+
+def test_round_trip_refuses_unknown_formats(student, tmp_path):
+    a = sample((2,), mx.float32)
+    for fmt in ("pickle", "NPY", "npz_compressed", ""):
+        folder = tmp_path / (fmt or "empty")
+        folder.mkdir()
+        call = f"round_trip(a, folder, {fmt!r})"
+        try:
+            result = student.round_trip(a, folder, fmt)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(
+                f"{call} returned {describe(result)}; expected ValueError: only 'npy', 'npz', "
+                "'safetensors' and 'gguf' are formats"
+            )
+        expect(
+            files_in(folder) == [],
+            f"{call} raised ValueError but left the files {files_in(folder)}; refuse the format "
+            "before writing anything",
+        )
