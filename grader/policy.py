@@ -1128,11 +1128,34 @@ class _Taint:
         return isinstance(parent, ast.Call) and parent.func is current
 
 
-def _exercise_for(path: Path, policy: Policy, files: dict[str, str]) -> str:
-    known = {ident for ident, _, _ in policy.exercises}
-    if path.parent.name in known:  # tests/meta/wrong/<exercise id>/<mistake>.py
-        return path.parent.name
-    return files.get(path.name, "")
+def _check_path(path: Path, policy: Policy, root: Path, files: dict[str, str]) -> list[Violation]:
+    """Check one file as the course uses it: an answer under tests/meta/wrong/ or right/ is
+    appended to its reference solution (tests/meta/wrong_answers.py), so it is checked so."""
+    ident = path.parent.name
+    known = {ex_id: name for name, ex_id in files.items()}
+    if ident in known and path.parent.parent.name in ("wrong", "right"):
+        solution = root / "solutions" / known[ident]
+        try:
+            base = solution.read_text(encoding="utf-8")
+            own = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return policy.check_file(path, ident)
+        base += "" if base.endswith("\n") else "\n"
+        offset = base.count("\n")
+        found = policy.check(base + own, str(path), ident)
+        return [_relocated(v, path, solution, offset) for v in found]
+    return policy.check_file(path, files.get(path.name, ""))
+
+
+def _relocated(violation: Violation, path: Path, solution: Path, offset: int) -> Violation:
+    # Lines past the solution are the answer's own; the others are the solution's.
+    if violation.line > offset:
+        file, line = str(path), violation.line - offset
+    else:
+        file, line = str(solution), violation.line
+    old = f"{violation.file}:{violation.line}: "
+    message = f"{file}:{line}: " + violation.message.removeprefix(old)
+    return replace(violation, file=file, line=line, message=message)
 
 
 def _paths(args: list[str]) -> Iterator[Path]:
@@ -1161,7 +1184,7 @@ def main(argv: list[str] | None = None) -> int:
         files = {ex.file: ex.id for ex in load_course(root).exercises}
         count = 0
         for path in _paths(args):
-            for violation in policy.check_file(path, _exercise_for(path, policy, files)):
+            for violation in _check_path(path, policy, root, files):
                 print(violation.describe())
                 count += 1
     except GraderError as exc:

@@ -738,6 +738,23 @@ def test_command_line_prints_violations_and_exits_1(tmp_path):
     assert (clean.returncode, clean.stdout) == (0, ""), clean.stdout + clean.stderr
 
 
+def test_command_line_checks_an_answer_appended_to_its_solution(tmp_path):
+    # `os` comes from the solution's imports, as when the harness appends the answer to it.
+    answer = tmp_path / "wrong" / "saving_loading" / "shells_out.py"
+    answer.parent.mkdir(parents=True)
+    answer.write_text('"""Shells out."""\n\n\ndef save_array(path, a):\n    os.system("true")\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader.policy", str(answer)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.startswith(f"{answer}:5: policy forbidden-module: uses os.system"), (
+        proc.stdout
+    )
+
+
 # --- the [policy] tables are validated ---------------------------------------------------------
 
 
