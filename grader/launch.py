@@ -6,7 +6,7 @@ environment.
 The zygote imports MLX, NumPy and pytest once and runs no student code; forking from it costs
 milliseconds where starting an interpreter costs half a second, and every child starts from the
 same clean state. macOS gets spawned processes: forking after its system frameworks (Metal among
-them) have started is not safe there.
+them) have started is not safe there. So does MLX's CUDA backend, whose context dies in a fork.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import threading
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -86,10 +87,24 @@ class Launcher(Protocol):
 
 
 def default_launcher(root: Path, sandbox: Sandbox, spares: int = 0) -> Launcher:
-    """The zygote on Linux, spawned processes elsewhere (or when GRADE_LAUNCHER=spawn)."""
-    if sys.platform.startswith("linux") and os.environ.get(LAUNCHER_VARIABLE) != "spawn":
+    """The zygote on Linux with MLX's CPU backend; spawned processes elsewhere, or when
+    GRADE_LAUNCHER=spawn."""
+    forking = sys.platform.startswith("linux") and not _gpu_build()
+    if forking and os.environ.get(LAUNCHER_VARIABLE) != "spawn":
         return ForkLauncher(root, sandbox)
     return SpawnLauncher(root, sandbox, spares)
+
+
+def _gpu_build() -> bool:
+    """True when MLX's CUDA backend is installed: importing MLX then starts CUDA, and a CUDA
+    context does not survive a fork (its children fail with "initialization error")."""
+    for name in ("mlx-cuda-13", "mlx-cuda-12", "mlx-cuda"):
+        try:
+            metadata.version(name)
+            return True
+        except metadata.PackageNotFoundError:
+            pass
+    return False
 
 
 def _user_options(sandbox: Sandbox) -> dict[str, Any]:
