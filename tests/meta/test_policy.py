@@ -176,6 +176,7 @@ EVASIONS = [
     ("lazy_evaluation", "import numpy as np\nnp.zeros(3).ctypes.data", "forbidden-attribute"),
     ("lazy_evaluation", "import numpy as np\nnp.zeros(3).tofile('x.bin')", "forbidden-attribute"),
     ("saving_loading", "import os\nos.path.os.system('id')", "forbidden-attribute"),
+    ("lazy_evaluation", "import numpy as np\nnp.test()", "forbidden-attribute"),  # runs pytest
     ("saving_loading", "from pathlib import Path\nPath('x').read_text()", "forbidden-attribute"),
     # forbidden corners of allowed modules, through aliases and chains
     ("lazy_evaluation", "import numpy as n\nf = n.ctypeslib", "forbidden-module"),
