@@ -15,7 +15,6 @@ github.com/gradescope/autograder_samples docs/specs.md): `tests[]` with `name`, 
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -122,24 +121,13 @@ def run(root: Path) -> dict[str, Any]:
                 limits,
                 None,
                 results_dir / "grade-report.json",
-                **extra_checks_argument(hidden if hidden.is_dir() else None),
+                hidden if hidden.is_dir() else None,
             )
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
     write_report(build_report(graded.run, graded.provenance), results_dir / "grade-report.json")
     return gradescope_results(course, graded.run, located)
-
-
-def extra_checks_argument(hidden: Path | None) -> dict[str, Path]:
-    """`extra_checks=hidden` for grader.grading.grade, or nothing when there are no hidden checks.
-
-    Raises RuntimeError when there are hidden checks but this grader cannot run them."""
-    if hidden is None:
-        return {}
-    if "extra_checks" not in inspect.signature(grade).parameters:
-        raise RuntimeError("this version of the grader cannot run hidden checks (--checks)")
-    return {"extra_checks": hidden}
 
 
 def _alarm(deadline: float):

@@ -104,7 +104,7 @@ def gradescope(
     click.echo(
         "On Gradescope: create a Programming Assignment, open Configure Autograder, pick the "
         f"Ubuntu 22.04 base image and upload {out.name}. The grading process may use "
-        f"{memory_limit} MiB; the container needs about 100 MiB more "
+        f"{memory_limit} MiB; the rest of the grader needs about 150 MiB more "
         f"(Gradescope's default is {GRADESCOPE_MEMORY_MB} MB)."
     )
 

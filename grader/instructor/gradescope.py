@@ -28,16 +28,12 @@ from pathlib import Path
 from grader import __version__
 from grader.errors import CourseError, GraderError, UsageError
 from grader.grading import grade
-from grader.instructor.autograder import CONFIG_NAME, HIDDEN_DIR, extra_checks_argument
+from grader.hidden import MANIFEST, load_hidden_checks
+from grader.instructor.autograder import CONFIG_NAME, HIDDEN_DIR
 from grader.integrity import checks_sha256, file_digests
 from grader.manifest import MANIFEST_NAME, Course, load_course
 from grader.results import GradingRun
 from grader.runner import Limits, default_jobs
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 SCRIPTS = Path(__file__).with_name("gradescope_files")
 GRADESCOPE_MEMORY_MB = 768  # Gradescope's default memory per autograder container
@@ -134,31 +130,9 @@ def course_files(course: Course) -> list[str]:
 
 
 def _hidden_files(course: Course, checks: Path) -> list[Path]:
-    """The hidden checks folder's files, after checking its layout (test_NN_<id>.py + checks.toml)."""
-    if not checks.is_dir():
-        raise UsageError(
-            f"--checks {checks} is not a folder; give the folder of your hidden checks"
-        )
-    manifest = checks / "checks.toml"
-    try:
-        tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(
-            f"{checks} has no checks.toml; list each hidden check's points there"
-        ) from None
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"cannot read {manifest}: {exc}") from exc
-    names = {f"test_{ex.file}" for ex in course.exercises}
-    tests = sorted(checks.glob("test_*.py"))
-    strays = [p.name for p in tests if p.name not in names]
-    if strays:
-        raise UsageError(
-            f"{checks} has check files for no exercise: {', '.join(strays)}; "
-            f"name them like the official ones ({sorted(names)[0]}, ...)"
-        )
-    if not tests:
-        raise UsageError(f"{checks} holds no check files (test_NN_<id>.py)")
-    return [manifest, *tests]
+    """The hidden checks folder's checks.toml and check files, validated by the grader itself."""
+    hidden = load_hidden_checks(checks, course)
+    return [hidden.folder / MANIFEST, *sorted(f.path for f in hidden.files.values())]
 
 
 def _check_out(out: Path) -> None:
@@ -212,11 +186,8 @@ def _verify(course: Course, solutions: Path, stage: Path, config: dict) -> Gradi
     limits = Limits(
         timeout=config["timeout_s"], memory_mib=config["memory_limit_mib"], jobs=default_jobs()
     )
-    try:
-        kwargs = extra_checks_argument(hidden if hidden.is_dir() else None)
-    except RuntimeError as exc:
-        raise UsageError(f"{exc}; update the course, or export without --checks") from exc
-    run = grade(course, course.exercises, str(solutions), limits, None, None, **kwargs).run
+    extra = hidden if hidden.is_dir() else None
+    run = grade(course, course.exercises, str(solutions), limits, None, None, extra).run
     failing = [
         f"{ex.id}::{c.name} ({c.outcome})"
         for ex in run.exercises
