@@ -730,10 +730,14 @@ class _Checker:
                 self.add(node, "dunder", f"a string names {found.group(0)}")
                 return
 
-    def annotation(self, node: ast.AST | None) -> None:
+    def annotation(self, node: ast.AST | None, depth: int = 0) -> None:
         # typing.get_type_hints (and functools.singledispatch through it) evaluates string
-        # annotations, so their text is checked as the code it is.
+        # annotations, and a string that evaluates to a string again, so their text is checked
+        # as the code it is.
         if node is None:
+            return
+        if depth > 4:
+            self.add(node, "nesting-too-deep", "an annotation quoted too many times to check")
             return
         for sub in ast.walk(node):
             if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
@@ -749,6 +753,7 @@ class _Checker:
                 taint = _Taint([], self.parent, set(self.modules))
                 for item in ast.walk(inner):
                     self.visit(item, taint)
+                self.annotation(inner.body, depth + 1)
 
 
 def _writes_only(call: ast.Call) -> bool:

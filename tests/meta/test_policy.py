@@ -147,6 +147,7 @@ EVASIONS = [
     ("lazy_evaluation", "class A:\n    def __del__(self):\n        pass", "dunder"),
     ("lazy_evaluation", "match 1:\n    case object(__class__=c):\n        pass", "dunder"),
     ("lazy_evaluation", "def f(x: \"eval('1')\"):\n    pass", "forbidden-name"),
+    ("lazy_evaluation", "def f(x: \"'eval(1)'\"):\n    pass", "forbidden-name"),
     # attributes looked up by computed names
     ("lazy_evaluation", "import mlx.core as mx\ngetattr(mx, 'ev' + 'al')", "dynamic-attribute"),
     ("lazy_evaluation", "x = 1\nname = 'real'\ngetattr(x, name)", "dynamic-attribute"),
