@@ -286,3 +286,18 @@ def test_hidden_checks_count_but_stay_hidden(hidden_bundle, tmp_path, results_va
     assert "checks you cannot see" in results["output"]
     # The student's own total never gives the hidden result away.
     assert f"Visible checks: {sum(t['score'] for t in visible):g}/" in results["output"]
+
+
+def test_a_run_past_its_deadline_still_writes_results(tmp_path, results_validator):
+    out = tmp_path / "short.zip"
+    result = run_grade("export", "gradescope", "--no-verify", "--deadline", "10", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    root = _autograder_root(tmp_path, out)
+    shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
+    first = root / "submission" / "01_lazy_evaluation.py"
+    first.write_text(first.read_text() + "\n\nwhile True:\n    pass\n")  # hangs at import
+    results, _ = _run_autograder(root)
+    _valid(results, results_validator)
+    assert results["score"] == 0 and results["tests"] == []
+    assert results["output"].startswith("Grading was stopped after 10 s")
+    assert results["execution_time"] < 60
