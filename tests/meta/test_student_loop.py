@@ -280,3 +280,13 @@ def test_a_damaged_results_cache_is_graded_again(course_copy):
     result = grade_with_input(course_copy, "list")
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert "results reused" not in result.stdout
+
+
+def test_grading_your_own_files_shows_a_recap_once_when_an_exercise_is_first_done(course_copy):
+    shutil.copy(course_copy / "solutions" / FIRST.file, course_copy / "exercises" / FIRST.file)
+    first = grade_with_input(course_copy, "1", "2", *FAST)
+    assert f"Done! What {FIRST.id} taught:" in first.stdout, first.stdout + first.stderr
+    assert "Course: [" in first.stdout  # a part of the course was graded: the whole bar follows
+    again = grade_with_input(course_copy, "1", "2", *FAST)
+    assert f"done 01 {FIRST.id}" in again.stdout
+    assert "Done! What" not in again.stdout
