@@ -90,6 +90,7 @@ class ClassResult:
     cached: int  # exercise gradings found in the gradebook
     out_dir: Path
     collection: int
+    roster: Roster | None = None
 
     @property
     def flagged(self) -> list[StudentRow]:
@@ -519,7 +520,7 @@ def _assemble(
         row.flags.sort(key=lambda flag: flags.rank(flag[0]))
     rows.sort(key=lambda r: r.student)
     stats = _stats(book, collection, rows, checks, counted, order)
-    return ClassResult(course, rows, stats, exercise_max, notes, 0, 0, out_dir, collection)
+    return ClassResult(course, rows, stats, exercise_max, notes, 0, 0, out_dir, collection, roster)
 
 
 def _all_checks(course: Course, hidden: HiddenChecks | None) -> dict[str, dict[str, Any]]:

@@ -45,14 +45,17 @@ def write_atomically(path: Path, data: bytes, sync: bool = True) -> None:
 def grades_csv(result: ClassResult) -> str:
     """One row per student: name, id, one column per exercise, total, maximum, percent, flags.
 
-    The student id sits in a column named `SIS Login ID`, which Canvas matches students on;
+    The student id sits in a column named `SIS Login ID`, which Canvas matches students on (with
+    a Canvas export as the roster, its ID, SIS User ID and Section columns come along too);
     Moodle maps any column to a user field when importing."""
     exercises = result.course.exercises
+    extra = result.roster.extra_columns if result.roster else ()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(
         [
             "Student",
+            *extra,
             "SIS Login ID",
             *(f"{i:02d} {ex.title}" for i, ex in enumerate(exercises, 1)),
             TOTAL_COLUMN,
@@ -62,9 +65,11 @@ def grades_csv(result: ClassResult) -> str:
         ]  # fmt: skip
     )
     for row in result.rows:
+        carried = (result.roster.extra or {}).get(row.student, {}) if result.roster else {}
         writer.writerow(
             [
                 _cell(row.name or row.student),
+                *(_cell(carried.get(column, "")) for column in extra),
                 _cell(row.student),
                 *(
                     _number(row.scores[ex.id]) if ex.id in row.scores else (0 if row.graded else "")

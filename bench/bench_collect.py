@@ -1,0 +1,199 @@
+"""What `grade collect` costs over the floor, how it scales, what the cache saves, and its memory.
+
+Generates a class of N folder submissions (by default 200): reference solutions, untouched stubs,
+solutions with one exercise replaced by a wrong answer from tests/meta/wrong/, and a few faults
+(a crash, an exception and a syntax error at import). Every file gets a line naming its student,
+so no two submissions share a source and the cache cannot shorten the first collect.
+
+In one run it then times, pair by pair:
+- the floor: a bare pytest run of the same checks on each submission, `--jobs` at a time; the
+  floor is the sum of their times divided by the jobs (target: collect within 1.25 times it);
+- `grade collect --jobs J` and `grade collect --jobs 1` from an empty gradebook (target: J=2 at
+  least 1.7 times as fast);
+- the same collect again, every grading cached (target: under 5 s for 200);
+- 2,000 reports whose sources are all graded already: once as new reports (each parsed and checked
+  against the schema) and once more, all cached (target: under 30 s);
+- the collect process's own peak resident memory (grading processes not included) for N
+  submissions and for the 2,000 reports (target: no growth with the number of submissions).
+
+    python bench/bench_collect.py [--submissions 200] [--jobs 2] [--reports 2000] [--rounds 1]
+
+The full run grades every submission three times (floor, J jobs, 1 job): about
+3 x N x (one grading, 5-10 s) / cores of machine time, over an hour for N = 200 on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "meta"))
+
+from wrong_answers import compose, gradable, wrong_answers  # noqa: E402
+
+from grader.manifest import load_course  # noqa: E402
+
+FAULTS = (
+    "\nimport os\nos._exit(3)  # crashes the interpreter at import\n",
+    '\nraise RuntimeError("a mistake at import")\n',
+    "\ndef broken(:\n    pass\n",
+)
+# The collect's own peak RSS (KiB), written when it exits; grading processes are other processes.
+CLI = (
+    "import atexit, resource, sys\n"
+    "path = sys.argv.pop(1)\n"
+    "atexit.register(lambda: open(path, 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "from grader.cli import main\nmain()\n"
+)
+
+
+def generate(folder: Path, count: int) -> dict[str, int]:
+    """Write `count` submissions into `folder`; returns how many of each kind."""
+    course = load_course(ROOT)
+    wrongs = [(ex, w) for ex in course.exercises for w in wrong_answers(ex.id) if gradable(w)]
+    kinds = {"solutions": 0, "stubs": 0, "wrong": 0, "fault": 0}
+    for i in range(count):
+        student = folder / f"s{i:04d}"
+        student.mkdir(parents=True)
+        slot = i % 20
+        kind = (
+            "solutions" if slot < 8 else "stubs" if slot < 12 else "wrong" if slot < 19 else "fault"
+        )
+        kinds[kind] += 1
+        for ex in course.exercises:
+            base = ROOT / ("exercises" if kind == "stubs" else "solutions") / ex.file
+            text = base.read_text()
+            if kind == "wrong":
+                target_ex, wrong = wrongs[i % len(wrongs)]
+                if target_ex.id == ex.id:
+                    text = compose(base, wrong)
+            if kind == "fault" and ex.id == course.exercises[i % len(course.exercises)].id:
+                text += FAULTS[i % len(FAULTS)]
+            (student / ex.file).write_text(f"{text}\n# handed in by s{i:04d}\n")
+    return kinds
+
+
+def pytest_command(target: Path) -> list[str]:
+    """A bare pytest run of every check on one submission, as bench_grade.py runs it."""
+    course = load_course(ROOT)
+    return [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--assert=plain",
+        "--target", str(target), *(ex.check_file for ex in course.exercises),
+    ]  # fmt: skip
+
+
+def floor(folder: Path, jobs: int) -> float:
+    """Sum of the bare pytest runs' times, `jobs` at a time, divided by the jobs."""
+
+    def one(target: Path) -> float:
+        started = time.perf_counter()
+        subprocess.run(pytest_command(target), cwd=ROOT, capture_output=True)
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        times = list(pool.map(one, sorted(folder.iterdir())))
+    return sum(times) / jobs
+
+
+def collect(paths: list[Path], out: Path, jobs: int, rss_file: Path) -> tuple[float, int, str]:
+    """Time one `grade collect`; returns (seconds, peak RSS in MiB, its first output line)."""
+    command = [sys.executable, "-c", CLI, str(rss_file), "collect", *map(str, paths),
+               "--out-dir", str(out), "--jobs", str(jobs)]  # fmt: skip
+    started = time.perf_counter()
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        raise SystemExit(
+            f"grade collect exited {proc.returncode}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+        )
+    return elapsed, int(rss_file.read_text()) // 1024, proc.stdout.splitlines()[0]
+
+
+def replicate(reports: Path, dest: Path, count: int) -> None:
+    """`count` report files made from the verified reports in `reports`, one student id each."""
+    sources = [json.loads(p.read_text()) for p in sorted(reports.glob("*.json"))]
+    dest.mkdir(parents=True)
+    for i in range(count):
+        report = sources[i % len(sources)]
+        report["student"] = f"r{i:05d}"
+        (dest / f"r{i:05d}.json").write_text(json.dumps(report))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat the timed pairs, order alternating"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-collect-") as tmp:
+        base = Path(tmp)
+        kinds = generate(base / "class", args.submissions)
+        print(f"{args.submissions} submissions: {kinds}; jobs: {args.jobs}; rounds: {args.rounds}")
+        times: dict[str, list[float]] = {
+            "floor": [],
+            f"collect --jobs {args.jobs}": [],
+            "collect --jobs 1": [],
+        }
+        rss: dict[str, int] = {}
+        for round_number in range(args.rounds):
+            names = list(times) if round_number % 2 == 0 else list(times)[::-1]
+            for name in names:
+                out = base / f"out-{round_number}-{name.split()[-1]}"
+                if name == "floor":
+                    times[name].append(floor(base / "class", args.jobs))
+                    continue
+                jobs = int(name.split()[-1])
+                seconds, peak, line = collect([base / "class"], out, jobs, base / "rss")
+                times[name].append(seconds)
+                rss[f"first collect, {args.submissions} submissions"] = peak
+                print(f"  {name}: {seconds:.1f} s; {line}")
+        out = base / f"out-0-{args.jobs}"
+        cached = [collect([base / "class"], out, args.jobs, base / "rss") for _ in range(3)]
+        rss[f"cached collect, {args.submissions} submissions"] = max(c[1] for c in cached)
+        replicate(out / "reports", base / "many", args.reports)
+        many_out = base / "many-out"
+        many_out.mkdir()
+        shutil.copy(out / "gradebook.sqlite", many_out / "gradebook.sqlite")
+        first_sight = collect([base / "many"], many_out, args.jobs, base / "rss")
+        rss[f"{args.reports} new reports"] = first_sight[1]
+        again = [collect([base / "many"], many_out, args.jobs, base / "rss") for _ in range(3)]
+        rss[f"{args.reports} cached reports"] = max(a[1] for a in again)
+
+    med = {name: statistics.median(values) for name, values in times.items()}
+    j = f"collect --jobs {args.jobs}"
+    print()
+    for name, value in med.items():
+        print(f"{name + ':':<22} median {value:8.1f} s")
+    pairs = list(zip(times[j], times["floor"], times["collect --jobs 1"], strict=True))
+    print(
+        f"ratio collect / floor:      median {statistics.median(c / f for c, f, _ in pairs):.2f} (target <= 1.25)"
+    )
+    print(
+        f"speed-up {args.jobs} jobs over 1:     median {statistics.median(o / c for c, _, o in pairs):.2f} (target >= 1.7)"
+    )
+    print(
+        f"cached collect, {args.submissions}:      median {statistics.median(c[0] for c in cached):.2f} s (target < 5 s for 200)"
+    )
+    print(f"{args.reports} new reports (sources cached): {first_sight[0]:.1f} s")
+    print(
+        f"{args.reports} cached reports:   median {statistics.median(a[0] for a in again):.2f} s (target < 30 s)"
+    )
+    for name, value in rss.items():
+        print(f"peak RSS, {name + ':':<34} {value} MiB")
+
+
+if __name__ == "__main__":
+    main()
