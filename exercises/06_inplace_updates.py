@@ -6,14 +6,23 @@ need to know which Python NAME points to which array OBJECT.
 Names and objects:
 - `b = a` does not copy anything. It gives the one array object a second name (`b is a`), so
   `b[2] = 0` changes what you see through `a` as well.
-- `b = a[:]` makes a new array object that is logically a copy: `b is not a`, and writing into
-  `b` leaves `a` alone (and the other way round). Under the hood the two may still share one
-  buffer until one of them is written to; MLX takes care of that, you never see it.
-  `mx.array(a)` is another way to get an independent array.
+- `b = a[:]` makes a new array object that is logically a copy: `b is not a`, and an MLX write
+  into `b` leaves `a` alone (and the other way round). It does not copy memory: `a[:]`, like
+  `copy.copy(a)`, `a.reshape(...)`, `a.T` or `a.astype(a.dtype)`, shares `a`'s buffer. MLX never
+  overwrites a buffer in place when you write `b[i] = v` (see below), so through MLX you cannot
+  tell. A write that goes behind MLX's back can tell: after `np.asarray(a)[0] = 99` (a NumPy view
+  writes straight into the buffer, exercise 8), `a[:]` shows 99 too. An array with memory of its
+  own comes from an operation that computes new values, `mx.array(a)` or `a + 0`, once it has
+  been EVALUATED: until then it has no memory at all and reads `a`'s buffer when it is computed.
 - `a += 1` updates the object in place: its `id` stays the same and every alias sees the new
   values. `a = a + 1` builds a NEW array and rebinds the name `a` to it; any other name for the
   old object keeps the old values. Inside a function this is the difference between changing
   the caller's array and changing nothing the caller can see.
+- `+=` is not NumPy's in-place ufunc: MLX computes `a + v` with the usual type promotion and
+  points the object at the result. So an int32 array `a += 0.25` keeps its identity but BECOMES
+  float32 (`[1, 2]` turns into `[1.25, 2.25]`), where NumPy raises `UFuncTypeError` and PyTorch
+  `RuntimeError`. A slice assignment is different again: `a[:] = a + 0.25` writes into `a`'s
+  dtype and keeps int32 (`[1, 2]`).
 - So a function that runs `x[i] = v` (or `x += ...`) on its argument mutates the caller's array.
   Sometimes that is what you want; when it is not, build the result from MLX operations that
   return new arrays (`mx.where`, arithmetic, `.at[...]`) or write into a copy.
@@ -34,8 +43,9 @@ Repeated indices:
 
 Where the chapter falls short: its summary script claims to show linked arrays (`b = a`,
 `b[2] = 0`), but it then rebinds `b = mx.array([2.0])` before printing "Linked Array b", so the
-output shows `array([2])` and never the link. The chapter also does not mention that `a[:]`
-copies, that `a = a + 1` breaks the link, or the repeated-index rules above.
+output shows `array([2])` and never the link. The chapter also does not mention that `a[:]` is a
+logical copy that shares memory, that `a = a + 1` breaks the link, that `+=` can change the dtype,
+or the repeated-index rules above.
 
 Implement the functions below with MLX operations (no NumPy).
 """
@@ -59,10 +69,22 @@ def add_in_place(a: mx.array, amount: int | float) -> mx.array:
     """Add `amount` to every element of `a` IN PLACE and return `a` itself.
 
     The caller's array object must be updated: any other name the caller holds for it sees the
-    new values, and the returned array is that same object (`result is a`).
+    new values, and the returned array is that same object (`result is a`). The new values are
+    the exact sums, with MLX's type promotion: a float `amount` added to an integer array gives
+    float32 values (`[1, 2]` plus 0.25 is `[1.25, 2.25]`), not truncated integers.
     """
     # TODO: update the object a, do not rebind the name to a new array.
     raise NotImplementedError("TODO add_in_place: update a in place and return it")
+
+
+def detached_copy(a: mx.array) -> mx.array:
+    """Return a copy of `a` (same dtype, bfloat16 included, shape and values) with memory of its own.
+
+    Even a write that bypasses MLX, into `a`'s memory through a NumPy view or a memoryview, made
+    after `detached_copy` returns, must not show in the result. The result is a new object.
+    """
+    # TODO: compute new values into a new buffer, and make sure that buffer exists now.
+    raise NotImplementedError("TODO detached_copy: a copy with its own memory, made now")
 
 
 def clamp_negatives_in_place(x: mx.array) -> None:

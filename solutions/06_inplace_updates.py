@@ -5,16 +5,27 @@ import mlx.core as mx
 
 def alias_and_copy(a: mx.array) -> tuple[mx.array, mx.array]:
     """Return `(alias, copy)` for the array `a`."""
-    # Assignment only adds a name; slicing makes a new array object that behaves as a copy.
+    # Assignment only adds a name; slicing makes a new array object that behaves as a copy
+    # under MLX's writes (it shares a's buffer, which only a write behind MLX's back reveals).
     return a, a[:]
 
 
 def add_in_place(a: mx.array, amount: int | float) -> mx.array:
     """Add `amount` to every element of `a` in place and return `a` itself."""
     # `+=` updates this object, so every name for it (the caller's included) sees the result.
-    # `a = a + amount` would only rebind the local name to a new array.
+    # `a = a + amount` would only rebind the local name to a new array. MLX computes `a + amount`
+    # with type promotion and repoints the object, so an int32 array plus 0.25 becomes float32.
     a += amount
     return a
+
+
+def detached_copy(a: mx.array) -> mx.array:
+    """Return a copy of `a` with memory of its own."""
+    # mx.array(a) is a Copy operation: it gets a new buffer, but only when it is evaluated.
+    # Lazy, it would read a's buffer later and see any write made there in between.
+    copy = mx.array(a)
+    mx.eval(copy)
+    return copy
 
 
 def clamp_negatives_in_place(x: mx.array) -> None:

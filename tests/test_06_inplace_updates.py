@@ -10,7 +10,6 @@ from grader.checklib import (
     expect,
     expect_array,
     expect_lazy,
-    graph_primitives,
     is_evaluated,
 )
 
@@ -92,6 +91,55 @@ def test_add_in_place_updates_the_callers_object(student):
     )
 
 
+def test_add_in_place_promotes_an_integer_array(student):
+    a = mx.array([1, 2, -3])
+    other_name = a
+    result = student.add_in_place(a, 0.25)
+    call = "add_in_place(a = mx.array([1, 2, -3]), 0.25)"
+    expect(result is a, f"{call} returned a different object; expected a itself")
+    expect(
+        other_name.dtype == mx.float32 and other_name.tolist() == [1.25, 2.25, -2.75],
+        f"after {call}, the caller's array is {other_name.tolist()} ({other_name.dtype}); expected "
+        "[1.25, 2.25, -2.75] (float32): `a += 0.25` promotes an int32 array to float32, while "
+        "writing into a slice (a[:] = ...) keeps int32 and truncates",
+    )
+
+
+def test_detached_copy_survives_writes_behind_mlxs_back(student):
+    a = mx.arange(6, dtype=mx.float32).reshape(2, 3) + 1
+    mx.eval(a)
+    result = student.detached_copy(a)
+    call = "detached_copy(a = [[1., 2., 3.], [4., 5., 6.]])"
+    expect(
+        isinstance(result, mx.array) and result is not a, f"{call} returned a itself or no array"
+    )
+    np.asarray(a)[0, 1] = -99  # a NumPy view writes into a's buffer; MLX does not see it happen
+    seen = result.tolist()
+    expect(
+        seen == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],
+        f"after {call} and then np.asarray(a)[0, 1] = -99, the copy holds {seen}; expected "
+        "[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]: a[:] and copy.copy(a) share a's buffer, and an "
+        "unevaluated copy reads a's buffer only when it is computed",
+    )
+
+
+def test_detached_copy_keeps_dtype_and_values(student):
+    for dtype in (mx.bfloat16, mx.int8, mx.float16, mx.bool_):
+        a = (mx.arange(5) % 3 - 1).astype(dtype)
+        mx.eval(a)
+        result = student.detached_copy(a)
+        call = f"detached_copy(<{dtype} array {as_list(a)}>)"
+        expect(
+            isinstance(result, mx.array),
+            f"{call} returned {type(result).__name__}; expected an mx.array",
+        )
+        expect(result.dtype == dtype, f"{call} returned dtype {result.dtype}; expected {dtype}")
+        expect(
+            result.shape == a.shape and as_list(result) == as_list(a),
+            f"{call} returned {as_list(result)}; expected {as_list(a)}",
+        )
+
+
 @given(shape=shapes, seed=st.integers(0, 2**16))
 def test_clamp_negatives_mutates_the_callers_array(student, shape, seed):
     x = mx.random.normal(shape, key=mx.random.key(seed))
@@ -158,10 +206,6 @@ def test_double_then_overwrite_keeps_old_values_lazily(student):
     expect(
         not is_evaluated(a),
         f"{call} evaluated a; the write does not disturb arrays built earlier, so no evaluation is needed",
-    )
-    expect(
-        "Multiply" in graph_primitives(doubled),
-        f"{call} returned a graph with operations {graph_primitives(doubled)}; expected it to multiply a by 2",
     )
     expect(
         alias.tolist() == [1.0, 2.0, 100.0, 4.0, 5.0],
