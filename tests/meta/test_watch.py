@@ -125,10 +125,11 @@ def folder(tmp_path):
     return target
 
 
-def test_watch_grades_again_on_each_save_and_moves_on_when_done(folder):
+@pytest.mark.parametrize("how", [[], ["--poll"]], ids=["file-events", "polling"])
+def test_watch_grades_again_on_each_save_and_moves_on_when_done(folder, how):
     exercise = folder / FIRST.file
     exercise.write_text(WRONG)
-    watch = Watch(["1", "--target", str(folder), "--timeout", "3"])
+    watch = Watch(["1", "--target", str(folder), "--timeout", "3", *how])
     try:
         watch.expect("test_build_graph_computes_exp_times_two_plus_one: ")
         assert "to fix" in watch.expect("Verdict:")
