@@ -91,6 +91,9 @@ def _summarize(value: Any) -> str:
         return f"np.ndarray(shape={value.shape}, {value.dtype})"
     if callable(value):
         return getattr(value, "__name__", kind.__name__)
+    if isinstance(value, (list, tuple, dict, set)):
+        # repr() of a container reprs the arrays in it, and that evaluates them.
+        return f"<{kind.__name__} of {len(value)}>"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
