@@ -81,7 +81,10 @@ def hint_lines(course: Course, exercise: Exercise, show_all: bool) -> list[str]:
     state = load_state(course)
     lines = [f"Note: {state.note}."] if state.note else []
     total = len(exercise.hints)
+    note = state.note
     shown = next_hints(course, exercise, show_all, state)
+    if state.note != note:  # the hint could be shown but not remembered
+        lines.append(f"Note: {state.note}.")
     if not shown:
         return [*lines, f"{exercise.id} has no hints."]
     for number, text in shown:

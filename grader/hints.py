@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.manifest import Course, Exercise
 
 STATE_DIR = ".grade"
@@ -70,7 +71,10 @@ def next_hints(
     else:
         count = min(seen.get(exercise.id, 0) + 1, len(exercise.hints))
     seen[exercise.id] = max(seen.get(exercise.id, 0), count)
-    _save(course, seen)
+    try:
+        _save(course, seen)
+    except OSError as exc:  # the hint is still worth showing; only the count is not kept
+        state.note = f"{STATE_DIR}/hints.json could not be written ({exc.strerror or exc})"
     if show_all:
         return list(enumerate(exercise.hints, start=1))
     return [(count, exercise.hints[count - 1])]
@@ -80,4 +84,10 @@ def reset_hints(course: Course, exercise: Exercise) -> None:
     """Forget which hints of `exercise` were seen, so the next `grade hint` shows the first."""
     state = load_state(course)
     state.seen.pop(exercise.id, None)
-    _save(course, state.seen)
+    try:
+        _save(course, state.seen)
+    except OSError as exc:
+        raise GraderError(
+            f"cannot write {STATE_DIR}/hints.json ({exc.strerror or exc}); "
+            "check that the course folder is writable"
+        ) from None

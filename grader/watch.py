@@ -239,10 +239,12 @@ class Watcher:
         state = load_state(self.course)
         if state.note:
             self.say(f"Note: {state.note}.")
-        total = len(exercise.hints)
+        note, total = state.note, len(exercise.hints)
         for number, text in next_hints(self.course, exercise, state=state):
             self.say(f"Hint {number} of {total} for {exercise.id}:")
             self.say(f"  {text}")
+        if state.note != note:
+            self.say(f"Note: {state.note}.")
         if not exercise.hints:
             self.say(f"{exercise.id} has no hints.")
 
