@@ -10,9 +10,11 @@ from grader.errors import UsageError
 from grader.grading import NAMED_TARGETS, grade
 from grader.hints import load_state, next_hints
 from grader.lookup import find_exercise
-from grader.loop import Results, current_exercise, grade_cached, keys_for
+from grader.loop import current_exercise, grade_cached, keys_for
 from grader.manifest import Course, Exercise
 from grader.progress import activity, styled_progress
+from grader.render import list_line
+from grader.reset import is_pristine
 from grader.results import ExerciseResult, GradingRun
 from grader.runner import Limits
 from grader.state import ResultCache
@@ -32,9 +34,34 @@ def _grade_own(course: Course, limits: Limits):
     return grade_fn
 
 
-def cached_results(course: Course, limits: Limits) -> Results:
-    """Every exercise's result in the student's folder, regrading only the files that changed."""
-    return grade_cached(course, course.exercises, limits, _grade_own(course, limits))
+def list_lines(course: Course, limits: Limits) -> list[str]:
+    """`grade list`: a row per exercise (from the cache where the file has not changed), the
+    progress bar, and what to run next. A missing exercise file gets a row saying so."""
+    folder = course.root / "exercises"
+    present = tuple(ex for ex in course.exercises if (folder / ex.file).is_file())
+    results = grade_cached(course, present, limits, _grade_own(course, limits))
+    by_id = {r.id: r for r in results.exercises}
+    lines = []
+    for number, exercise in enumerate(course.exercises, start=1):
+        result = by_id.get(exercise.id)
+        if result is None:
+            lines.append(
+                f"{number:02d} {exercise.id:<22} {exercise.title:<32} {'':>7}  "
+                f"missing: `grade reset {exercise.id}` restores exercises/{exercise.file}"
+            )
+        else:
+            lines.append(list_line(number, result, is_pristine(course, exercise)))
+    lines += ["", known_progress(course, by_id)]
+    if results.reused:
+        lines.append(
+            f"({results.reused} of {len(course.exercises)} results reused: those files have not "
+            "changed since they were graded.)"
+        )
+    lines.append(
+        "`grade` grades and writes the report; `grade watch` regrades on every save; "
+        "`grade hint` gives a hint."
+    )
+    return lines
 
 
 def result_of(course: Course, exercise: Exercise, limits: Limits) -> ExerciseResult:
@@ -47,13 +74,6 @@ def exercise_or_current(course: Course, ident: str | None, limits: Limits) -> Ex
     if ident:
         return find_exercise(course, ident)
     return current_exercise(course, limits, _grade_own(course, limits))
-
-
-def progress_of(course: Course, results: list[ExerciseResult]) -> str:
-    """The progress bar of the whole course from every exercise's result."""
-    done = sum(1 for r in results if r.complete)
-    score = sum(r.score for r in results)
-    return styled_progress(done, len(course.exercises), score, sum(r.max_score for r in results))
 
 
 def known_progress(course: Course, known: dict[str, ExerciseResult]) -> str:

@@ -22,7 +22,7 @@ from grader.lookup import find_exercise, match_exercise, select, suggestions
 from grader.loop import keys_for, remember
 from grader.manifest import Course, load_course
 from grader.progress import activity
-from grader.render import NORMAL, QUIET, VERBOSE, list_line, run_lines, summary_lines
+from grader.render import NORMAL, QUIET, VERBOSE, run_lines, summary_lines
 from grader.report import build_report, check_writable, write_report
 from grader.reset import is_pristine, reset_exercise
 from grader.runner import Limits, default_jobs
@@ -241,27 +241,8 @@ def list_(color: bool | None) -> None:
     files unchanged since they were graded; grades the rest (without writing a report)."""
     use_color = _color(color)
     course = load_course()
-    limits = _default_limits(course)
-    results = assist.cached_results(course, limits)
-    numbers = _numbers(course)
-    for result, exercise in zip(results.exercises, course.exercises, strict=True):
-        _echo(
-            list_line(numbers[result.id], result, is_pristine(course, exercise)),
-            use_color,
-        )
-    _echo("", use_color)
-    _echo(assist.progress_of(course, results.exercises), use_color)
-    if results.reused:
-        _echo(
-            f"({results.reused} of {len(course.exercises)} results reused: those files have not "
-            "changed since they were graded.)",
-            use_color,
-        )
-    _echo(
-        "`grade` grades and writes the report; `grade watch` regrades on every save; "
-        "`grade hint` gives a hint.",
-        use_color,
-    )
+    for line in assist.list_lines(course, _default_limits(course)):
+        _echo(line, use_color)
 
 
 @cli.command("hint", context_settings=CONTEXT)
