@@ -1,6 +1,7 @@
 """Fault containment: a broken, hanging or crashing exercise costs only its own points.
 
-Each fault is planted in exercise 1 of a copy of the solutions and graded through the real CLI.
+Each fault is planted in exercise 1 of a copy of the solutions and graded through the real CLI,
+beside exercise 5, which must keep full marks.
 Most faults need what the submission policy forbids (`sys`, `os`, `ctypes`), so they are graded
 in a copy of the course whose policy allows them: this proves the layer under the policy (the
 grading processes, the guard, the supervisor) on its own.
@@ -22,6 +23,7 @@ from grader.manifest import load_course
 
 COURSE = load_course(ROOT)
 FAULTY = COURSE.exercises[0]
+NEIGHBOUR = COURSE.exercise("indexing")  # graded beside it: its marks must not move
 TIMEOUT, MEMORY_MIB = 3, 2048
 
 
@@ -60,14 +62,19 @@ FAULTS = {
         "sys.exit(3)",
         False,
     ),
-    "os_exit_in_function": (
-        _function("import os\nos._exit(0)"),
+    "native_exit_in_function": (
+        _function("import ctypes\nctypes.CDLL(None).exit(0)"),
         {"crashed"},
         "exited with code 0",
         False,
     ),
     "sys_exit_at_import": ("\nimport sys\nsys.exit(3)\n", {"error"}, "sys.exit(3)", True),
-    "os_exit_at_import": ("\nimport os\nos._exit(0)\n", {"crashed"}, "exited with code 0", True),
+    "native_exit_at_import": (
+        "\nimport ctypes\nctypes.CDLL(None).exit(0)\n",
+        {"crashed"},
+        "exited with code 0",
+        True,
+    ),
     "segfault": (_function("import ctypes\nctypes.string_at(0)"), {"crashed"}, "SIGSEGV", False),
     "one_huge_allocation": (
         _function("a = mx.zeros((2**31 - 1,)) + 1\nmx.eval(a)\nreturn a"),
@@ -108,6 +115,10 @@ def lenient_course(tmp_path_factory) -> Path:
         "allowed_imports = [", 'allowed_imports = ["os", "sys", "ctypes", "json", ', 1
     )
     (course / "course.toml").write_text(manifest)
+    # Its own run of the solutions fills its MLX kernel cache, which every submission graded in
+    # it starts from: compiling kernels anew would cost seconds of each check's 3 s.
+    warm = run_grade("run", "--target", "solutions", "--timeout", "120", cwd=course)
+    assert warm.returncode == 0, warm.stdout + warm.stderr
     return course
 
 
@@ -127,6 +138,8 @@ def _grade_with(tmp_path, source: str, *extra: str, timeout: float = TIMEOUT, co
     started = time.monotonic()
     result = run_grade(
         "run",
+        FAULTY.id,
+        NEIGHBOUR.id,
         "--target",
         str(submission),
         "--timeout",
