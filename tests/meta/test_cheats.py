@@ -6,6 +6,9 @@ line it declares how to build the submission and what the honest baseline is; be
 code that is appended to the exercise's stub (or solution). Every cheat is graded in a fresh
 copy of the course (never this checkout), by `grade run` under a child subreaper
 (cheats/_contain.py), next to one or more witness exercises graded from their solutions.
+Every folder of the run is writable and readable by any user, as if `grade` ran as the owner
+of the checkout (an instructor without root): file modes are no defence the cheats could lean
+on, only the engine's own are. Several cheats are graded side by side (CHEATS_PARALLEL, 3).
 
 A cheat holds when all of these are true:
 - no points gained: every check the honest baseline fails is still not passed, and the exercise
@@ -19,21 +22,27 @@ A cheat holds when all of these are true:
 - the terminal shows no forged score line, no escape sequence and no other control character.
 
 Run alone: `pytest tests/meta/test_cheats.py -q`. To aim the set at another engine, point
-CHEATS_COURSE at a checkout (for example one made with `git archive`).
+CHEATS_COURSE at a checkout (for example one made with `git archive`). With CHEATS_POLICY=off
+the copy's [policy] table lets every construct through, which shows what the engine alone holds
+(the expected failures are then not marked); `-s` prints one verdict line per cheat.
 """
 
 from __future__ import annotations
 
 import ast
 import compileall
+import fnmatch
 import hashlib
 import json
 import os
 import py_compile
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,14 +65,24 @@ COPY_IGNORE = shutil.ignore_patterns(
     "bench",
     ".github",
 )
+POLICY_OFF = os.environ.get("CHEATS_POLICY") == "off"
+PARALLEL = int(os.environ.get("CHEATS_PARALLEL", "3"))
 GRADE_TIMEOUT = 120  # seconds before a `grade` that never returns counts as hung
-HUGE_LINES = 60_000  # about 2 MB of code: most of a gigabyte for an unguarded parse
+HUGE_LINES = 60_000  # about 2 MB of code: an unguarded parse needs several hundred MiB
 PEAK_MIB = 1536  # no process of a run may grow past this (the cheats allocate nothing big)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")  # anything but \t and \n
 
 # Attacks that still succeed against the engine as it is now. Each entry is temporary: it says
 # what the attack defeats, and goes once the engine holds against it.
-STILL_SUCCEEDS: dict[str, str] = {}
+STILL_SUCCEEDS: dict[str, str] = {
+    "evasion_runtime_nul_path": "engine hardening in progress: MLX's native writers (allowed in "
+    "saving_loading) bypass the audit-hook guard, and a NUL built at run time (chr(0)) escapes the "
+    "policy's literal check, so a .pth lands in any folder the grading user may write",
+    "mlx_writer_plain_paths": "engine hardening in progress: mx.save/mx.save_safetensors write "
+    "natively, so the guard's writable-folder rule never sees them (only file modes stop them)",
+    "huge_source": "engine hardening in progress: a file over the size cap is recorded with the "
+    "digest of its first max_bytes + 1 bytes, not of the file handed in",
+}
 
 
 @dataclass
@@ -74,13 +93,16 @@ class Cheat:
     exercise: str
     base: str  # "stub", "solution" or "none": what the attack is appended to
     attack: str
-    loses: list[str] | None = None  # checks the honest baseline fails (None: every check)
+    loses: list[str] | None = None  # checks the honest baseline fails, as fnmatch patterns
+    # (None: every check; patterns survive a check being renamed but keep its subject)
     keeps: bool = False  # the checks it does not lose must still pass
     files: dict[str, str] = field(default_factory=dict)  # extra files in the graded folder
     pyc: str | None = None  # "solution": hand in a compiled solution next to the stub
-    witnesses: list[str] = field(default_factory=lambda: ["inplace_updates"])
+    witnesses: list[str] = field(default_factory=list)  # graded from solutions: full marks
     again: bool = False  # grade the pristine stub again in the same copy afterwards
-    generate: str | None = None  # "huge": megabytes of generated code appended
+    generate: str | None = None  # "huge": HUGE_LINES lines of generated code appended
+    peak_mib: float = PEAK_MIB  # no process of the run may grow past this
+    prefix: str = ""  # text put before the base (a byte order mark, say)
     linger: float = 4.0  # seconds to watch survivors before killing them
 
     @classmethod
@@ -100,7 +122,7 @@ def cheat_files() -> list[Path]:
 
 def _params():
     for path in cheat_files():
-        reason = STILL_SUCCEEDS.get(path.stem)
+        reason = None if POLICY_OFF else STILL_SUCCEEDS.get(path.stem)
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         yield pytest.param(path, id=path.stem, marks=marks)
 
@@ -113,12 +135,66 @@ def course():
     return load_course(SOURCE)
 
 
+_MASTERS: dict[Path, Path] = {}
+
+
 def copy_course(dest: Path) -> Path:
-    """A private checkout of the course, with the bytecode an earlier run would have left."""
-    shutil.copytree(SOURCE, dest, ignore=COPY_IGNORE)
-    for folder in ("grader", "tests"):
-        compileall.compile_dir(dest / folder, quiet=1)
+    """A private checkout of the course, with the bytecode an earlier run would have left.
+
+    The first copy in a folder is compiled once and kept as the master for the next ones
+    (copies keep modification times, so the bytecode stays valid)."""
+    master = _MASTERS.get(dest.parent.parent)
+    if master is None:
+        master = dest.parent.parent / "master"
+        shutil.copytree(SOURCE, master, ignore=COPY_IGNORE, copy_function=_copy_if_there)
+        if POLICY_OFF:
+            _open_policy(master / "course.toml")
+        for folder in ("grader", "tests"):
+            compileall.compile_dir(master / folder, quiet=1)
+        _MASTERS[dest.parent.parent] = master
+    shutil.copytree(master, dest)
     return dest
+
+
+def _copy_if_there(source: str, dest: str) -> None:
+    try:
+        shutil.copy2(source, dest)
+    except FileNotFoundError:
+        pass  # a file another process was writing next to the checkout, gone since the listing
+
+
+def _open_policy(manifest: Path) -> None:
+    """Loosen the [policy] table so that it refuses nothing the cheats use (what is hard-wired
+    in grader/policy.py still applies)."""
+    import tomllib
+
+    text = manifest.read_text(encoding="utf-8")
+    table = tomllib.loads(text)["policy"]
+    start = text.index("\n[policy]\n")
+    end = text.index("\n[[exercises]]", start)
+    used = "\n".join(p.read_text(encoding="utf-8") for p in cheat_files())
+    modules = sorted(
+        set(table["allowed_imports"])
+        | set(re.findall(r"^\s*import (\w+)", used, re.M))
+        | set(re.findall(r"^\s*from ([\w.]+) import", used, re.M))
+        | {"mlx.core", "numpy", "torch", "os", "pathlib", "sys", "subprocess", "importlib"}
+    )
+    dunders = sorted(set(re.findall(r"__\w+__", used + text)) | set(table["allowed_dunders"]))
+    loose = (
+        f"\n[policy]\nmax_bytes = {table.get('max_bytes', 262144)}\n"
+        f"allowed_imports = {json.dumps(modules)}\n"
+        "forbidden_imports = []\nforbidden_names = []\nforbidden_attributes = []\n"
+        f"allowed_dunders = {json.dumps(dunders)}\ncall_only = []\n"
+    )
+    manifest.write_text(text[:start] + loose + text[end:], encoding="utf-8")
+
+
+def _open_to_all(folder: Path) -> None:
+    """Let any user read and write `folder` and everything in it."""
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            extra = stat.S_IRWXO | stat.S_IRWXG if path.is_dir() else 0o666
+            path.chmod(path.stat().st_mode | extra)
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -174,9 +250,9 @@ def grade(
             "--out",
             str(report),
             "--timeout",
-            "3",
+            "5",
             "--jobs",
-            "1",
+            "2",
         ],
         "cwd": str(copy),
         "env": {**os.environ, "NO_COLOR": "1", "TMPDIR": str(tmp / "tmpdir")},
@@ -187,7 +263,6 @@ def grade(
         "stderr": str(scratch / "stderr"),
         "result": str(scratch / "result.json"),
     }
-    (tmp / "tmpdir").mkdir(exist_ok=True)
     subprocess.run(
         [sys.executable, str(CHEATS / "_contain.py"), json.dumps(job)],
         check=True,
@@ -230,7 +305,7 @@ def build_submission(cheat: Cheat, course, copy: Path, folder: Path, places: dic
         "solution": (copy / "solutions" / exercise.file).read_text(encoding="utf-8"),
         "none": "",
     }[cheat.base]
-    text = f"{base}\n\n# --- cheat: {cheat.name} ---\n{fill(cheat.attack, places)}"
+    text = f"{cheat.prefix}{base}\n\n# --- cheat: {cheat.name} ---\n{fill(cheat.attack, places)}"
     if cheat.generate == "huge":
         text += "".join(f"_v{i} = [{i}, ({i}, -{i}), {{'k': {i}}}]\n" for i in range(HUGE_LINES))
     data = text.encode("utf-8", "surrogatepass")
@@ -256,7 +331,7 @@ def judge(cheat: Cheat, course, run: Graded, submitted: bytes) -> list[str]:
     problems: list[str] = []
     if run.hung:
         problems.append(f"grade did not return within {GRADE_TIMEOUT} s")
-    if run.peak_mib > PEAK_MIB:
+    if run.peak_mib > cheat.peak_mib:
         problems.append(f"a process of the run peaked at {run.peak_mib:.0f} MiB")
     if not isinstance(run.report, dict) or not isinstance(run.report.get("exercises"), list):
         return problems + [
@@ -266,7 +341,12 @@ def judge(cheat: Cheat, course, run: Graded, submitted: bytes) -> list[str]:
     exercise = course.exercise(cheat.exercise)
     graded = by_id[cheat.exercise]
     outcomes = {c["name"]: c["outcome"] for c in graded["checks"]}
-    lost = [c.name for c in exercise.checks] if cheat.loses is None else cheat.loses
+    names = [c.name for c in exercise.checks]
+    lost = names
+    if cheat.loses is not None:
+        lost = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in cheat.loses)]
+        unmatched = [p for p in cheat.loses if not fnmatch.filter(names, p)]
+        assert not unmatched, f"{cheat.name}: LOSES patterns match no check: {unmatched}"
     blocked = bool(graded.get("violations")) and all(o == "error" for o in outcomes.values())
     if not blocked:
         passed = [name for name in lost if outcomes.get(name) == "passed"]
@@ -308,9 +388,8 @@ def judge(cheat: Cheat, course, run: Graded, submitted: bytes) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", list(_params()))
-def test_cheat_gains_nothing_and_leaves_no_trace(path: Path, course, tmp_path: Path):
-    cheat = Cheat.read(path)
+def attempt(cheat: Cheat, course, tmp_path: Path) -> tuple[list[str], Graded]:
+    """Grade `cheat` in a fresh copy of the course; what it gained or left behind."""
     copy = copy_course(tmp_path / "course")
     outside = tmp_path / "outside"  # a folder the cheat aims at, standing for the rest of disk
     site = tmp_path / "site"  # stands for the site-packages of the grading environment
@@ -328,39 +407,107 @@ def test_cheat_gains_nothing_and_leaves_no_trace(path: Path, course, tmp_path: P
         "SOLUTION": copy / "solutions" / exercise.file,
         "STUB": copy / "exercises" / exercise.file,
     }
-    before = snapshot(copy)
     submitted = build_submission(cheat, course, copy, folder, places)
+    (tmp_path / "tmpdir").mkdir()
+    _open_to_all(tmp_path)
+    before = snapshot(copy)
     handed_in = snapshot(folder)
 
     run = grade(copy, [cheat.exercise, *cheat.witnesses], folder, report, tmp_path, cheat.linger)
     problems = judge(cheat, course, run, submitted)
 
-    for label, path_, expected in (
+    for label, path, expected in (
         ("the course copy", copy, before),
         ("the submitted folder", folder, handed_in),
         ("a folder outside the submission", outside, {}),
         ("site-packages", site, {}),
         ("the temporary folder", tmp_path / "tmpdir", {}),
     ):
-        diff = changes(expected, snapshot(path_))
+        diff = changes(expected, snapshot(path))
         if diff:
             problems.append(f"{label} changed: {diff[:6]}")
+    strays = sorted({p.name for p in tmp_path.iterdir()} - RUN_FOLDERS)
+    if strays:
+        problems.append(f"files appeared next to the run's folders: {strays}")
 
     if cheat.again:
         # Whoever is graded next in this checkout must not inherit anything from the cheat.
         fresh = tmp_path / "fresh"
         fresh.mkdir()
         shutil.copy(copy / "exercises" / exercise.file, fresh / exercise.file)
-        report2 = tmp_path / "out" / "next.json"
-        rerun = grade(copy, [cheat.exercise], fresh, report2, tmp_path, 0)
+        rerun = grade(copy, [cheat.exercise], fresh, tmp_path / "out" / "next.json", tmp_path, 0)
         honest = Cheat(name="pristine stub", exercise=cheat.exercise, base="stub", attack="")
-        honest.witnesses = []
         stub_bytes = (fresh / exercise.file).read_bytes()
         problems += [
             f"the next run in this checkout: {p}" for p in judge(honest, course, rerun, stub_bytes)
         ]
+    return problems, run
 
-    assert not problems, f"{cheat.name} got through:\n- " + "\n- ".join(problems)
+
+HONEST = "untouched stub"
+RUN_FOLDERS = {"course", "outside", "site", "submission", "out", "tmpdir", "scratch", "fresh"}
+
+
+@pytest.fixture(scope="module")
+def attempts(request, course) -> dict[str, tuple[list[str], Graded]]:
+    """Every cheat selected in this session (and the untouched stub), graded side by side."""
+    wanted = {HONEST: None}
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "path" in callspec.params:
+            wanted[callspec.params["path"].stem] = callspec.params["path"]
+    base = Path(tempfile.mkdtemp(prefix="cheats-"))
+    base.chmod(0o755)  # every user may reach what is below (see the module docstring)
+    copy_course(base / "first" / "course")  # builds the master copy once, before the threads
+
+    def one(name: str) -> tuple[list[str], Graded]:
+        if name == HONEST:
+            cheat = Cheat(name=name, exercise="lazy_evaluation", base="stub", attack="")
+            cheat.again = True
+        else:
+            cheat = Cheat.read(wanted[name])
+        folder = base / name
+        folder.mkdir()
+        try:
+            return attempt(cheat, course, folder)
+        except Exception as exc:  # one broken attempt must not hide the others' verdicts
+            failed = Graded(-1, False, 0.0, f"{type(exc).__name__}: {exc}", None, None, None, [], 0)
+            return [f"the attempt itself failed: {type(exc).__name__}: {exc}"], failed
+
+    try:
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            futures = {name: pool.submit(one, name) for name in wanted}
+            yield {name: future.result() for name, future in futures.items()}
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_untouched_stub_is_judged_clean(attempts):
+    """The yardstick: an honest run passes every judgment a cheat must pass."""
+    problems, _ = attempts[HONEST]
+    assert not problems, "the untouched stub fails the judgments:\n- " + "\n- ".join(problems)
+
+
+@pytest.mark.parametrize("path", list(_params()))
+def test_cheat_gains_nothing_and_leaves_no_trace(path: Path, course, attempts):
+    control = attempts[HONEST][1]
+    if control.report is None:
+        pytest.skip(f"grade does not run in this checkout at all: {control.output[-300:]}")
+    problems, run = attempts[path.stem]
+    graded = next(
+        (
+            e
+            for e in (run.report or {}).get("exercises", [])
+            if e.get("id") == Cheat.read(path).exercise
+        ),
+        {},
+    )
+    verdict = "blocked by the policy" if graded.get("violations") else "ran"
+    print(
+        f"\nVERDICT {path.stem}: {verdict}; score {graded.get('score')}; {run.seconds:.0f} s; "
+        f"{'HOLDS' if not problems else 'GOT THROUGH: ' + ' | '.join(problems)[:600]}"
+    )
+    assert not problems, f"{path.stem} got through:\n- " + "\n- ".join(problems)
 
 
 def test_every_cheat_names_its_class_and_gain():

@@ -7,14 +7,7 @@ that raised is counted as not failed. Held: each costs only the check that was r
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "solution"
-LOSES = [
-    "test_split_work_computes_only_what_is_used",
-    "test_split_work_costly_value",
-    "test_fit_line_evaluates_once_per_step",
-    "test_fit_line_converges",
-    "test_build_graph_computes_exp_times_two_plus_one",
-    "test_build_graph_stays_lazy_and_keeps_its_operations",
-]
+LOSES = ["test_split_work_*", "test_fit_line_*", "test_build_graph_*"]
 KEEPS = True
 WITNESSES = ["inplace_updates", "saving_loading"]
 

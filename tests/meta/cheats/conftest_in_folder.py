@@ -7,6 +7,7 @@ pytest's command line), and its hook turns every check's outcome into "passed".
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "stub"
+WITNESSES = ["inplace_updates"]
 FILES = {
     "conftest.py": """
 import pytest

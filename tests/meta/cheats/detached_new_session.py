@@ -9,6 +9,7 @@ then rewrites every check as passed.
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "stub"
+WITNESSES = ["inplace_updates"]
 
 # --- attack ---
 import subprocess as _subprocess

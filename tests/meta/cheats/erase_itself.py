@@ -8,6 +8,7 @@ that ran (here a grader patch that turns every result into "passed") leaves no t
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "stub"
+WITNESSES = ["inplace_updates"]
 
 # --- attack ---
 import sys as _sys

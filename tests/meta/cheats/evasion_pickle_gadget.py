@@ -10,6 +10,7 @@ here the payload runs the reference solution into this module (full marks for a 
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "stub"
+WITNESSES = ["inplace_updates"]
 
 # --- attack ---
 import numpy as _np

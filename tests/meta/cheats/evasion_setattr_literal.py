@@ -7,7 +7,7 @@ Gain: as fake_mlx_observers: an eager answer passes the laziness check it fails 
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "solution"
-LOSES = ["test_build_graph_stays_lazy_and_keeps_its_operations"]
+LOSES = ["test_build_graph_stays_lazy*"]
 
 # --- attack ---
 _mine = []

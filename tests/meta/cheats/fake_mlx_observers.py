@@ -8,10 +8,7 @@ it fails honestly: +4 points over the same code without the fakes.
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "solution"
-LOSES = [
-    "test_build_graph_stays_lazy_and_keeps_its_operations",
-    "test_split_work_computes_only_what_is_used",
-]
+LOSES = ["test_build_graph_stays_lazy*", "test_split_work_computes_only_what_is_used"]
 
 # --- attack ---
 _mine = []

@@ -9,6 +9,7 @@ arguments and finally in the process's own memory; forged events go to every des
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "stub"
+WITNESSES = ["inplace_updates"]
 
 # --- attack ---
 import json as _json

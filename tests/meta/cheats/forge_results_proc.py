@@ -9,6 +9,7 @@ passing result for each check id, before any real result is sent.
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "stub"
+WITNESSES = ["inplace_updates"]
 
 # --- attack ---
 import json as _json

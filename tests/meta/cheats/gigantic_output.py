@@ -1,5 +1,5 @@
-"""Class: gigantic output. Each check prints tens of megabytes to stdout and stderr and raises
-an exception whose message is megabytes long, with millions of lines.
+"""Class: gigantic output. Each check of build_graph prints megabytes to stdout and stderr and raises
+an exception whose message is megabytes long, with hundreds of thousands of lines.
 
 Gain: the supervisor or the report grows without bound (memory exhaustion of the grading
 machine, a report too large to upload or read), or grading times out for everyone.
@@ -20,7 +20,7 @@ def _flood(*args, **kwargs):
     for _ in range(3):
         _sys.stdout.write(chunk)
         _sys.stderr.write(chunk)
-    raise ValueError("\n" * 1_000_000 + "x" * 4_000_000)
+    raise ValueError("\n" * 200_000 + "x" * 2_000_000)
 
 
-build_graph = split_work = fit_line = can_add = materialize = _flood
+build_graph = _flood

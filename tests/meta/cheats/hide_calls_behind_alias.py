@@ -9,7 +9,7 @@ tree" check that the same code fails when it calls mx.eval directly: +2 points.
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "solution"
-LOSES = ["test_materialize_evaluates_the_tree_in_one_call"]
+LOSES = ["test_materialize_*one_call"]
 
 # --- attack ---
 _evaluate = mx.eval

@@ -10,5 +10,6 @@ the memory limit, and the exercise scores 0.
 EXERCISE = "lazy_evaluation"
 BASE = "stub"
 GENERATE = "huge"
+PEAK_MIB = 400  # an honest run of this exercise peaks near 200 MiB
 
 # --- attack ---

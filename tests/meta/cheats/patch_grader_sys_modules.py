@@ -7,6 +7,7 @@ included, because the grading process's own result writer is rewritten before an
 # ruff: noqa
 EXERCISE = "lazy_evaluation"
 BASE = "stub"
+WITNESSES = ["inplace_updates"]
 
 # --- attack ---
 import sys as _sys

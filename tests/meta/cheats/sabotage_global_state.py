@@ -11,7 +11,7 @@ EXERCISE = "lazy_evaluation"
 BASE = "solution"
 LOSES = []
 KEEPS = True
-WITNESSES = ["implicit_evaluation", "streams", "saving_loading", "numpy_interop"]
+WITNESSES = ["streams", "saving_loading", "inplace_updates"]
 
 # --- attack ---
 import numpy as _np
