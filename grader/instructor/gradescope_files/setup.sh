@@ -24,6 +24,7 @@ python3 -m venv "$VENV"
 # Grading processes may run as an unprivileged user (the grader drops root when it can): let
 # them read the course and the virtual environment.
 chmod -R a+rX "$SOURCE"
+chmod a+x "$SOURCE/run_autograder"  # in case the upload lost the zip's file modes
 
 # Fail the build now, not at the first submission, if MLX cannot run on this image.
 "$VENV/bin/python" -c 'import mlx.core as mx; print("MLX", mx.__version__, "on", mx.default_device())'
