@@ -68,6 +68,7 @@ COPY_IGNORE = shutil.ignore_patterns(
 POLICY_OFF = os.environ.get("CHEATS_POLICY") == "off"
 PARALLEL = int(os.environ.get("CHEATS_PARALLEL", "3"))
 GRADE_TIMEOUT = 120  # seconds before a `grade` that never returns counts as hung
+SECRET = "CHEATS-SECRET-7f3a9c"  # in grade's environment and in outside/secret.txt: never shown
 HUGE_LINES = 60_000  # about 2 MB of code: an unguarded parse needs several hundred MiB
 PEAK_MIB = 1536  # no process of a run may grow past this (the cheats allocate nothing big)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")  # anything but \t and \n
@@ -80,6 +81,21 @@ STILL_SUCCEEDS: dict[str, str] = {
     "policy's literal check, so a .pth lands in any folder the grading user may write",
     "mlx_writer_plain_paths": "engine hardening in progress: mx.save/mx.save_safetensors write "
     "natively, so the guard's writable-folder rule never sees them (only file modes stop them)",
+    "symlink_to_solution": "engine hardening in progress: Sandbox.copy_submission follows a "
+    "symbolic link (path.stat() and path.open() in grader/sandbox.py), so the instructor's "
+    "solution is graded as the submission",
+    "symlink_to_secrets": "engine hardening in progress: Sandbox.copy_submission follows a "
+    "symbolic link to /proc/self/environ and the supervisor's environment lands in the "
+    "report's `source`",
+    "symlink_to_secret_file": "engine hardening in progress: Sandbox.copy_submission follows a "
+    "symbolic link to any file the instructor may read, and its text lands in the report",
+    "hostile_exception_str": "engine hardening in progress: explain() in grader/worker.py "
+    "formats the student's exception (f'...: {exc}', line 247) outside the per-check "
+    "protection; a KeyboardInterrupt from its __str__ ends the session and the later checks "
+    "are reported as 'not found ... reinstall the course'",
+    "hostile_exception_note": "engine hardening in progress: explain() in grader/worker.py "
+    "(line 202) calls str() on each of the exception's __notes__; a SystemExit from a note "
+    "ends the session and every later check is reported as 'not found ... reinstall the course'",
     "huge_source": "engine hardening in progress: a file over the size cap is recorded with the "
     "digest of its first max_bytes + 1 bytes, not of the file handed in",
 }
@@ -103,6 +119,8 @@ class Cheat:
     generate: str | None = None  # "huge": HUGE_LINES lines of generated code appended
     peak_mib: float = PEAK_MIB  # no process of the run may grow past this
     prefix: str = ""  # text put before the base (a byte order mark, say)
+    link: str | None = None  # hand in the exercise file as a symbolic link to this path
+    refusal_ok: bool = False  # refusing the whole run (exit 2, one line, no report) holds too
     linger: float = 4.0  # seconds to watch survivors before killing them
 
     @classmethod
@@ -212,6 +230,10 @@ def snapshot(folder: Path) -> dict[str, str]:
     return files
 
 
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
     added = [f"+ {p}" for p in after if p not in before]
     removed = [f"- {p}" for p in before if p not in after]
@@ -255,7 +277,12 @@ def grade(
             "2",
         ],
         "cwd": str(copy),
-        "env": {**os.environ, "NO_COLOR": "1", "TMPDIR": str(tmp / "tmpdir")},
+        "env": {
+            **os.environ,
+            "NO_COLOR": "1",
+            "TMPDIR": str(tmp / "tmpdir"),
+            "CHEATS_SECRET": SECRET,
+        },
         "timeout": GRADE_TIMEOUT,
         "linger": linger,
         "report": str(report),
@@ -309,7 +336,11 @@ def build_submission(cheat: Cheat, course, copy: Path, folder: Path, places: dic
     if cheat.generate == "huge":
         text += "".join(f"_v{i} = [{i}, ({i}, -{i}), {{'k': {i}}}]\n" for i in range(HUGE_LINES))
     data = text.encode("utf-8", "surrogatepass")
-    (folder / exercise.file).write_bytes(data)
+    if cheat.link is not None:
+        (folder / exercise.file).symlink_to(fill(cheat.link, places))
+        data = b""  # nothing was handed in but a name
+    else:
+        (folder / exercise.file).write_bytes(data)
     for name, content in cheat.files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -333,6 +364,16 @@ def judge(cheat: Cheat, course, run: Graded, submitted: bytes) -> list[str]:
         problems.append(f"grade did not return within {GRADE_TIMEOUT} s")
     if run.peak_mib > cheat.peak_mib:
         problems.append(f"a process of the run peaked at {run.peak_mib:.0f} MiB")
+    secrets = [line for line in run.output.splitlines() if SECRET in line]
+    if secrets or SECRET in json.dumps(run.report):
+        problems.append(
+            f"a secret of the grading machine reached the terminal or the report: {secrets[:2]}"
+        )
+    if run.report is None and cheat.refusal_ok and run.returncode == 2:
+        lines = run.output.strip().splitlines()
+        if len(lines) != 1:
+            problems.append(f"the refusal is not one line: {lines[:5]}")
+        return problems
     if not isinstance(run.report, dict) or not isinstance(run.report.get("exercises"), list):
         return problems + [
             f"no readable grade report after the run (exit {run.returncode}): {run.output[-600:]}"
@@ -373,7 +414,7 @@ def judge(cheat: Cheat, course, run: Graded, submitted: bytes) -> list[str]:
             ]
             problems.append(f"witness {wid} lost points: {lost_checks}")
     recorded = graded.get("submission_sha256")
-    if recorded != hashlib.sha256(submitted).hexdigest():
+    if cheat.link is None and recorded != hashlib.sha256(submitted).hexdigest():
         problems.append("the report's submission_sha256 is not the digest of the file handed in")
     if run.survivors:
         problems.append(f"processes outlived grade: {run.survivors}")
@@ -395,6 +436,7 @@ def attempt(cheat: Cheat, course, tmp_path: Path) -> tuple[list[str], Graded]:
     site = tmp_path / "site"  # stands for the site-packages of the grading environment
     outside.mkdir()
     site.mkdir()
+    (outside / "secret.txt").write_text(f"token = {SECRET!r}\n")
     folder = tmp_path / "submission"
     report = tmp_path / "out" / "report.json"
     report.parent.mkdir()
@@ -419,7 +461,11 @@ def attempt(cheat: Cheat, course, tmp_path: Path) -> tuple[list[str], Graded]:
     for label, path, expected in (
         ("the course copy", copy, before),
         ("the submitted folder", folder, handed_in),
-        ("a folder outside the submission", outside, {}),
+        (
+            "a folder outside the submission",
+            outside,
+            {"secret.txt": _digest(outside / "secret.txt")},
+        ),
         ("site-packages", site, {}),
         ("the temporary folder", tmp_path / "tmpdir", {}),
     ):
