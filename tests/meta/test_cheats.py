@@ -96,6 +96,10 @@ STILL_SUCCEEDS: dict[str, str] = {
     "hostile_exception_note": "engine hardening in progress: explain() in grader/worker.py "
     "(line 202) calls str() on each of the exception's __notes__; a SystemExit from a note "
     "ends the session and every later check is reported as 'not found ... reinstall the course'",
+    "evasion_array_interface_memory": "engine hardening in progress: the policy accepts "
+    "dataclasses.make_dataclass (and enum.Enum's functional form) with a field name built at run "
+    "time, so NumPy's array-interface hook wraps any id() address: raw memory read/write in the "
+    "grading process, and nothing in the engine separates student code from the checks' objects",
     "huge_source": "engine hardening in progress: a file over the size cap is recorded with the "
     "digest of its first max_bytes + 1 bytes, not of the file handed in",
 }
