@@ -256,6 +256,8 @@ def test_share_with_numpy_asks_for_the_cpu_device(student):
     a = make_array((3, 2), mx.int32)
     try:
         result = student.share_with_numpy(MetalLike(a))
+    except NotImplementedError:
+        raise
     except Exception as exc:
         raise AssertionError(
             f"share_with_numpy({APPLE}) raised {type(exc).__name__}: {exc}; on a Mac MLX's DLPack "
@@ -313,6 +315,8 @@ def test_cpu_export_lets_numpy_share_without_asking_for_a_device(student):
         )
         try:
             result = np.from_dlpack(exporter)
+        except NotImplementedError:
+            raise
         except Exception as exc:
             raise AssertionError(
                 f"np.from_dlpack({call}) raised {type(exc).__name__}: {exc}; expected a CPU array "
