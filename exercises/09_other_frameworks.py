@@ -11,8 +11,9 @@ conversion works on a Mac at all.
    readers that need a standard code (NumPy, `jnp.array`) refuse it with `ValueError: 'bfloat16'
    is not a valid PEP 3118 buffer format string`. Raw bytes are fine: `bytes(memoryview(a))` is a
    COPY of the bytes of any dtype, while a write through the memoryview itself changes `a`.
-   A memoryview only indexes with one index per dimension; `mv.cast("B").cast(mv.format)` gives a
-   flat view of a contiguous buffer (for the single-character formats).
+   A memoryview takes exactly one index per dimension; `mv.cast("B").cast(mv.format)` gives a
+   flat view of a contiguous buffer (for the formats `cast` knows, such as 'i', 'q', 'B', 'f';
+   not 'e').
 
 2. DLPack. `a.__dlpack__()` hands a consumer a described tensor (dtype, shape, strides, device),
    and `a.__dlpack_device__()` says where the memory lives, as `(device type, device index)`: type
