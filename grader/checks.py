@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -169,7 +170,8 @@ def target_dir(config: pytest.Config) -> Path:
 def student(request: pytest.FixtureRequest) -> Submission:
     """The exercise module that this check file grades, imported from the target folder."""
     check_file = Path(str(request.path))
-    exercise_file = check_file.name.removeprefix("test_")
+    # test_01_x.py grades 01_x.py; so does an instructor's test_hidden_01_x.py
+    exercise_file = re.sub(r"^test_(hidden_)?", "", check_file.name)
     target = target_dir(request.config)
     return load_submission(target / exercise_file, display=f"{target.name}/{exercise_file}")
 

@@ -17,7 +17,7 @@ from grader.manifest import Course, Exercise
 from grader.policy import Policy, Violation, load_policy
 from grader.report import Provenance
 from grader.results import CheckResult, ExerciseResult, GradingRun
-from grader.runner import CheckFile, ExerciseJob, Limits, RawResult, run_checks
+from grader.runner import CheckFile, Confinement, ExerciseJob, Limits, RawResult, run_checks
 from grader.sandbox import Sandbox, Submission
 
 NAMED_TARGETS = ("exercises", "solutions")
@@ -87,6 +87,8 @@ def grade(
     start = launcher or default_launcher(course.root, box)
     try:
         submission = box.copy_submission(folder, [ex.file for ex in exercises])
+        if hidden is not None:
+            hidden = box.copy_hidden_checks(hidden)
         own = folder in {(course.root / name).resolve() for name in NAMED_TARGETS}
         kernels = box.kernel_cache(course.root / KERNEL_CACHE, private=not own)
         return _grade_copy(
@@ -118,12 +120,12 @@ def _grade_copy(
     }
     jobs = {ex.id: _job(course, ex, hidden) for ex in exercises}
     runnable = [jobs[ex.id] for ex in exercises if not violations[ex.id]]
-    hidden_paths = course_hidden_paths(course.root)
-    if hidden is not None:
-        hidden_paths.append(str(hidden.folder))
-    collected = run_checks(
-        course.root, runnable, submission.folder, limits, launcher, hidden_paths, kernels
+    confinement = Confinement(
+        hidden=course_hidden_paths(course.root) + ([str(hidden.origin)] if hidden else []),
+        hidden_after_collection=[str(hidden.folder)] if hidden else [],
+        kernels=kernels,
     )
+    collected = run_checks(course.root, runnable, submission.folder, limits, launcher, confinement)
 
     notes = [
         f"{reason} (during start-up)" for check, reason in collected.suspicious if check is None

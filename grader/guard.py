@@ -67,6 +67,10 @@ class Guard:
         self.hidden = [os.path.realpath(p) for p in hidden]
         self.report = report
 
+    def hide(self, paths: list[str]) -> None:
+        """Hide more folders from now on (the hidden checks, once pytest has loaded them)."""
+        self.hidden = self.hidden + [os.path.realpath(p) for p in paths]
+
     def hook(self, event: str, args: tuple) -> None:
         """The audit hook: raise PermissionError to refuse an operation."""
         if event == "open":
@@ -117,10 +121,11 @@ def _path(arg: object) -> str | None:
         return None
 
 
-def install(writable: list[str], hidden: list[str], report: Callable[[str], None]) -> None:
+def install(writable: list[str], hidden: list[str], report: Callable[[str], None]) -> Guard:
     """Add the guard's audit hook to this process for good."""
     guard = Guard(writable, hidden, report)
     sys.addaudithook(guard.hook)
+    return guard
 
 
 def course_hidden_paths(root: Path) -> list[str]:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.errors import UsageError
@@ -31,9 +32,22 @@ MANIFEST = "checks.toml"
 class HiddenChecks:
     """The hidden check files of each exercise, and one digest over all of them."""
 
-    folder: Path
+    folder: Path  # where the files are read from
     files: dict[str, CheckFile]  # exercise id -> its hidden check file
     sha256: str
+    origin: Path  # the instructor's folder they came from
+
+    def copied_to(self, folder: Path) -> HiddenChecks:
+        """The same checks, copied read-only into `folder` as test_hidden_NN_<id>.py (a name
+        of their own: pytest cannot import two modules called test_NN_<id>)."""
+        folder.mkdir(parents=True)
+        files = {}
+        for ident, file in self.files.items():
+            path = folder / file.path.name.replace("test_", "test_hidden_", 1)
+            shutil.copyfile(file.path, path)
+            path.chmod(0o444)
+            files[ident] = replace(file, path=path)
+        return replace(self, folder=folder, files=files)
 
 
 def load_hidden_checks(folder: Path, course: Course) -> HiddenChecks:
@@ -98,4 +112,4 @@ def load_hidden_checks(folder: Path, course: Course) -> HiddenChecks:
             f"{manifest} gives no points for {', '.join(strays)}; add them or remove the files"
         )
     digest.update(manifest.read_bytes())
-    return HiddenChecks(folder, files, digest.hexdigest())
+    return HiddenChecks(folder, files, digest.hexdigest(), origin=folder)

@@ -147,6 +147,10 @@ def check_out_path(path: Path, course_root: Path, graded: Path | None = None) ->
                 f"--out {path} exists and is not a grade report; refusing to overwrite it (pick another --out)"
             )
     folder = resolved.parent
+    if folder.exists() and not folder.is_dir():
+        raise ReportError(
+            f"cannot write the report to {path}: {folder} is not a folder; pick another --out"
+        )
     if not folder.is_dir():
         raise ReportError(
             f"cannot write the report to {path}: folder {folder} does not exist; create it or pick another --out"

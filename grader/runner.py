@@ -99,6 +99,15 @@ class Collected:
     restarts: int = 0
 
 
+@dataclass(frozen=True)
+class Confinement:
+    """What the grading processes of one run may not see, and the one shared folder they use."""
+
+    hidden: list[str]  # folders they may never read (solutions/, the instructor's checks)
+    hidden_after_collection: list[str]  # read by pytest while collecting, then hidden too
+    kernels: Path  # the MLX kernel cache of this run
+
+
 @dataclass
 class _Run:
     """What every grading process of one run shares."""
@@ -107,8 +116,7 @@ class _Run:
     target: Path  # the private copy being graded
     limits: Limits
     timeouts: dict[str, float]  # check id -> seconds
-    hidden_paths: list[str]  # folders no grading process may read
-    kernels: Path  # the MLX kernel cache of this run
+    confinement: Confinement
     launcher: Launcher
     collected: Collected
     live: _LiveProcesses
@@ -142,8 +150,7 @@ def run_checks(
     target: Path,
     limits: Limits,
     launcher: Launcher,
-    hidden_paths: list[str],
-    kernels: Path,
+    confinement: Confinement,
 ) -> Collected:
     """Run every check of `jobs` against the private copy `target`, one grading process per
     exercise and `limits.jobs` of them side by side; never raises for faults in student code."""
@@ -158,8 +165,7 @@ def run_checks(
         target,
         limits,
         timeouts,
-        hidden_paths,
-        kernels,
+        confinement,
         launcher,
         Collected(),
         _LiveProcesses(),
@@ -275,10 +281,11 @@ def _job_fields(run: _Run, job: ExerciseJob, pending: list[str], token: str) -> 
         "target": str(run.target),
         "select": pending,
         "labels": {os.path.realpath(f.path): f.label for f in files},
-        "hidden": run.hidden_paths,
+        "hidden": run.confinement.hidden,
+        "hidden_after_collection": run.confinement.hidden_after_collection,
         "pytest_args": pytest_args,
         "startup": run.limits.startup,
-        "kernels": str(run.kernels),
+        "kernels": str(run.confinement.kernels),
     }
 
 

@@ -17,10 +17,14 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 
 from grader.errors import UsageError
+
+if TYPE_CHECKING:
+    from grader.hidden import HiddenChecks
 
 # Environment variables a grading process inherits; everything else (tokens, credentials, the
 # supervisor's own settings) stays behind. MLX, CUDA and BLAS read theirs from the environment.
@@ -91,6 +95,15 @@ class Sandbox:
             os.chmod(folder / name, 0o444)
         os.chmod(folder, 0o555)
         return Submission(folder, origin, sources, raw)
+
+    def copy_hidden_checks(self, hidden: HiddenChecks) -> HiddenChecks:
+        """A private, read-only copy of an instructor's hidden checks."""
+        with self._lock:
+            self._count += 1
+            folder = self.root / f"h{self._count}"
+        copy = hidden.copied_to(folder)
+        os.chmod(folder, 0o555)
+        return copy
 
     def process_dirs(self) -> tuple[Path, Path]:
         """A fresh, empty working folder and temp folder for one grading process (see

@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ class StreamingReport(JSONReport):
         self._select = select
         self._labels = labels  # check file path -> the label its ids carry
         self._ids: dict[str, str] = {}  # pytest node id -> check id
+        self.after_collection: Callable[[], None] = lambda: None
 
     def _id(self, nodeid: str) -> str:
         return self._ids.get(nodeid, nodeid)
@@ -74,6 +76,9 @@ class StreamingReport(JSONReport):
                 nodeid=self._labels.get(os.path.realpath(path), report.nodeid),
                 message=_clip(str(report.longrepr), MESSAGE_LIMIT),
             )
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.after_collection()
 
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
@@ -295,7 +300,7 @@ def run_job(job: dict[str, Any], events_fd: int) -> int:
     # Its cache folder was fixed when the zygote imported it; this process writes its own.
     set_hypothesis_home_dir(os.path.join(job["writable"][0], ".hypothesis"))
 
-    guard.install(
+    sandbox_guard = guard.install(
         writable=job["writable"],
         hidden=job["hidden"],
         report=lambda reason: events.emit("suspicious", reason=reason),
@@ -304,8 +309,20 @@ def run_job(job: dict[str, Any], events_fd: int) -> int:
     plugin = StreamingReport(
         events, Path(job["target"]).resolve(), set(job["select"]), job["labels"]
     )
+    plugin.after_collection = lambda: _hide(sandbox_guard, job["hidden_after_collection"])
     code = pytest.main(job["pytest_args"], plugins=[plugin, Containment()])
     return int(code)
+
+
+def _hide(sandbox_guard: Any, folders: list[str]) -> None:
+    """Hidden checks are read while pytest collects them, before any student code runs; from
+    then on they are hidden. Their lines stay in linecache for pytest's own tracebacks."""
+    import linecache
+
+    for folder in folders:
+        for path in Path(folder).glob("*.py"):
+            linecache.getlines(str(path))
+    sandbox_guard.hide(folders)
 
 
 def zygote(control_fd: int) -> int:

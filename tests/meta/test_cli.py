@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, copy_solutions, run_grade
@@ -81,13 +82,14 @@ def test_unwritable_out_fails_before_grading_and_overwrites_nothing(tmp_path):
     previous = tmp_path / "report.json"
     previous.write_text("previous report")
     cases = {
-        "a folder": (str(tmp_path), "is a folder"),
+        "a folder": (str(tmp_path), "is a folder"),  # a usage error: exit 2
         "under a file": (str(previous / "r.json"), "is not a folder"),
         "in a missing folder": (str(tmp_path / "no" / "r.json"), "does not exist"),
     }
     for case, (out, expected) in cases.items():
         result = run_grade("run", FIRST.id, "--target", "solutions", "--out", out)
-        assert result.returncode == 3, f"--out {case}: exit {result.returncode}"
+        expected_code = 2 if case == "a folder" else 3
+        assert result.returncode == expected_code, f"--out {case}: exit {result.returncode}"
         assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
     if os.geteuid() != 0:  # root writes through folder permissions, so only test them as a user
         previous.parent.chmod(0o500)
@@ -114,10 +116,12 @@ def test_a_broken_manifest_means_grading_could_not_run(course_copy):
     assert "course.toml" in result.output and "git checkout course.toml" in result.output
 
 
-def _workers_for(submission) -> str:
-    return subprocess.run(
-        ["pgrep", "-f", f"grader.worker.*{submission}"], capture_output=True, text=True
-    ).stdout
+def _descendants(pid: int) -> list[psutil.Process]:
+    """Every live process below `pid` (its grading processes and anything they started)."""
+    try:
+        return [p for p in psutil.Process(pid).children(recursive=True) if p.is_running()]
+    except psutil.Error:
+        return []
 
 
 def test_interrupted_run_keeps_the_previous_report(tmp_path):
@@ -125,7 +129,8 @@ def test_interrupted_run_keeps_the_previous_report(tmp_path):
     with open(submission / FIRST.file, "a") as f:
         f.write("\n\ndef build_graph(x):\n    while True:\n        pass\n")
     report = tmp_path / "report.json"
-    report.write_text('{"previous": true}')
+    previous = '{"schema_version": 2, "course": {}, "exercises": [], "previous": true}'
+    report.write_text(previous)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -144,23 +149,21 @@ def test_interrupted_run_keeps_the_previous_report(tmp_path):
         text=True,
     )
     deadline = time.monotonic() + 60
-    while not _workers_for(submission) and time.monotonic() < deadline:
+    while len(_descendants(proc.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)  # wait until grading is really under way
     time.sleep(1)
+    family = _descendants(proc.pid)
+    assert family, "no grading process started"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, f"exit {proc.returncode}: {err}"
     assert "previous report is unchanged" in err
-    assert report.read_text() == '{"previous": true}'
+    assert report.read_text() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "slow"], (
         "a temporary file was left behind"
     )
-    deadline = time.monotonic() + 3  # a killed process may take a moment to leave the table
-    while _workers_for(submission) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _workers_for(submission), (
-        f"a grading process outlived the interrupted run: {_workers_for(submission)}"
-    )
+    _, alive = psutil.wait_procs(family, timeout=3)  # a killed process may take a moment
+    assert not alive, f"a grading process outlived the interrupted run: {alive}"
 
 
 def test_hints_come_one_at_a_time_and_are_remembered(course_copy):

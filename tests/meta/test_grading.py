@@ -65,7 +65,7 @@ def test_every_stub_check_fails_naming_the_function_to_implement(stubs_run, vali
 
 def test_report_records_course_environment_and_limits(stubs_run):
     report = stubs_run.report
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
     assert report["course"]["name"] == COURSE.name
     assert report["environment"]["backend"] in ("metal", "cuda", "cpu")
     assert report["environment"]["mlx_version"]
