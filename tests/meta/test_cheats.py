@@ -69,6 +69,7 @@ POLICY_OFF = os.environ.get("CHEATS_POLICY") == "off"
 PARALLEL = int(os.environ.get("CHEATS_PARALLEL", "3"))
 GRADE_TIMEOUT = 120  # seconds before a `grade` that never returns counts as hung
 SECRET = "CHEATS-SECRET-7f3a9c"  # in grade's environment and in outside/secret.txt: never shown
+UNDERSCORES = 64_000  # one string of them: about 45 s for a backtracking pattern, ms for a sane one
 HUGE_LINES = 60_000  # about 2 MB of code: an unguarded parse needs several hundred MiB
 PEAK_MIB = 1536  # no process of a run may grow past this (the cheats allocate nothing big)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")  # anything but \t and \n
@@ -100,6 +101,9 @@ STILL_SUCCEEDS: dict[str, str] = {
     "dataclasses.make_dataclass (and enum.Enum's functional form) with a field name built at run "
     "time, so NumPy's array-interface hook wraps any id() address: raw memory read/write in the "
     "grading process, and nothing in the engine separates student code from the checks' objects",
+    "policy_regex_stall": "engine hardening in progress: grader/policy.py's _DUNDER pattern "
+    "(line 59, used by finditer at line 728 on every string holding '__') backtracks "
+    "quadratically; the supervisor scans with no time limit (grader/grading.py line 116)",
     "huge_source": "engine hardening in progress: a file over the size cap is recorded with the "
     "digest of its first max_bytes + 1 bytes, not of the file handed in",
 }
@@ -120,7 +124,8 @@ class Cheat:
     pyc: str | None = None  # "solution": hand in a compiled solution next to the stub
     witnesses: list[str] = field(default_factory=list)  # graded from solutions: full marks
     again: bool = False  # grade the pristine stub again in the same copy afterwards
-    generate: str | None = None  # "huge": HUGE_LINES lines of generated code appended
+    generate: str | None = None  # "huge": HUGE_LINES lines of code; "underscores": one long string
+    max_seconds: float = GRADE_TIMEOUT  # grade must return within this
     peak_mib: float = PEAK_MIB  # no process of the run may grow past this
     prefix: str = ""  # text put before the base (a byte order mark, say)
     link: str | None = None  # hand in the exercise file as a symbolic link to this path
@@ -337,6 +342,8 @@ def build_submission(cheat: Cheat, course, copy: Path, folder: Path, places: dic
         "none": "",
     }[cheat.base]
     text = f"{cheat.prefix}{base}\n\n# --- cheat: {cheat.name} ---\n{fill(cheat.attack, places)}"
+    if cheat.generate == "underscores":
+        text += f'\n_PAD = "{"_" * UNDERSCORES}"\n'
     if cheat.generate == "huge":
         text += "".join(f"_v{i} = [{i}, ({i}, -{i}), {{'k': {i}}}]\n" for i in range(HUGE_LINES))
     data = text.encode("utf-8", "surrogatepass")
@@ -366,6 +373,8 @@ def judge(cheat: Cheat, course, run: Graded, submitted: bytes) -> list[str]:
     problems: list[str] = []
     if run.hung:
         problems.append(f"grade did not return within {GRADE_TIMEOUT} s")
+    elif run.seconds > cheat.max_seconds:
+        problems.append(f"grade took {run.seconds:.0f} s (at most {cheat.max_seconds:g} s)")
     if run.peak_mib > cheat.peak_mib:
         problems.append(f"a process of the run peaked at {run.peak_mib:.0f} MiB")
     secrets = [line for line in run.output.splitlines() if SECRET in line]
