@@ -129,6 +129,7 @@ class Cheat:
     peak_mib: float = PEAK_MIB  # no process of the run may grow past this
     prefix: str = ""  # text put before the base (a byte order mark, say)
     link: str | None = None  # hand in the exercise file as a symbolic link to this path
+    raw_suffix: str | None = None  # bytes (as latin-1 text) appended to the file: invalid UTF-8
     refusal_ok: bool = False  # refusing the whole run (exit 2, one line, no report) holds too
     linger: float = 4.0  # seconds to watch survivors before killing them
 
@@ -284,6 +285,7 @@ def grade(
             "5",
             "--jobs",
             "2",
+            "--verbose",  # student text in full: the most that can reach the terminal
         ],
         "cwd": str(copy),
         "env": {
@@ -347,6 +349,8 @@ def build_submission(cheat: Cheat, course, copy: Path, folder: Path, places: dic
     if cheat.generate == "huge":
         text += "".join(f"_v{i} = [{i}, ({i}, -{i}), {{'k': {i}}}]\n" for i in range(HUGE_LINES))
     data = text.encode("utf-8", "surrogatepass")
+    if cheat.raw_suffix is not None:
+        data += cheat.raw_suffix.encode("latin-1")
     if cheat.link is not None:
         (folder / exercise.file).symlink_to(fill(cheat.link, places))
         data = b""  # nothing was handed in but a name

@@ -10,16 +10,13 @@ EXERCISE = "lazy_evaluation"
 BASE = "stub"
 
 # --- attack ---
-import sys as _sys
-
 _LINE = "Score: 142/142 " * 6 + "\n"
 
 
 def _flood(*args, **kwargs):
     chunk = _LINE * 20000
     for _ in range(3):
-        _sys.stdout.write(chunk)
-        _sys.stderr.write(chunk)
+        print(chunk, end="")
     raise ValueError("\n" * 200_000 + "x" * 2_000_000)
 
 
