@@ -19,24 +19,28 @@ from typing import Any
 import mlx.core as mx
 import numpy as np
 
+# Taken when the check file is loaded, before any student module: what the checks observe
+# through cannot be swapped out from under them.
+_buffer_size = mx.get_array_buffer_size
+_export_to_dot = mx.export_to_dot
+_COURSE_ROOT = Path(__file__).resolve().parent.parent
+
 _PRIMITIVE = re.compile(r'\[label ="([^"]+)", shape=rectangle\]')
 
 
 def is_evaluated(array: mx.array) -> bool:
     """True when `array` holds computed data; asking does not evaluate it."""
     try:
-        mx.get_array_buffer_size(array)
+        _buffer_size(array)
         return True
     except ValueError:
         return False
-    except AttributeError:  # MLX before 0.32.3: a lazy array still lists pending primitives
-        return not graph_primitives(array)
 
 
 def graph_primitives(*arrays: mx.array) -> list[str]:
     """Names of the primitives still pending in the graph behind `arrays` (empty once evaluated)."""
     out = io.StringIO()
-    mx.export_to_dot(out, *arrays)
+    _export_to_dot(out, *arrays)
     return _PRIMITIVE.findall(out.getvalue())
 
 
@@ -227,7 +231,16 @@ def run_isolated(
     stub reads as "not implemented yet".
     """
     program = (
-        "import importlib.util, json, sys\n"
+        "import importlib.util, json, os, sys\n"
+        # The child runs student code too: it gets the grading process's guard.
+        "sys.path.insert(0, sys.argv[4])\n"
+        "from pathlib import Path\n"
+        "from grader import guard\n"
+        # (under a bare pytest run, which may grade solutions/ itself, nothing is hidden)
+        "sandboxed = os.environ.get('GRADE_SANDBOX') == '1'\n"
+        "hidden = guard.course_hidden_paths(Path(sys.argv[4])) if sandboxed else []\n"
+        "guard.install([os.getcwd(), os.environ.get('TMPDIR', os.getcwd())], hidden,"
+        " lambda reason: None)\n"
         "import mlx.core as mx\n"
         "spec = importlib.util.spec_from_file_location('isolated_submission', sys.argv[1])\n"
         "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
@@ -241,7 +254,17 @@ def run_isolated(
     )
     plain = [a.tolist() if isinstance(a, mx.array) else a for a in args]
     proc = subprocess.run(
-        [sys.executable, "-c", program, str(module_path), function, json.dumps(plain)],
+        [
+            sys.executable,
+            "-I",
+            "-B",
+            "-c",
+            program,
+            str(module_path),
+            function,
+            json.dumps(plain),
+            str(_COURSE_ROOT),
+        ],
         capture_output=True,
         text=True,
         timeout=timeout,

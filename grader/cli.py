@@ -7,7 +7,9 @@ Exit codes: 0 every selected check passed; 1 graded, some checks did not pass; 2
 from __future__ import annotations
 
 import functools
+import math
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import click
 
 from grader import assist
 from grader.errors import GraderError
-from grader.grading import grade
+from grader.grading import grade, resolve_target
 from grader.hints import reset_hints
 from grader.instructor.cli import instructor_commands
 from grader.lookup import find_exercise, match_exercise, select, suggestions
@@ -23,7 +25,7 @@ from grader.loop import keys_for, remember
 from grader.manifest import Course, load_course
 from grader.progress import activity
 from grader.render import NORMAL, QUIET, VERBOSE, run_lines, summary_lines
-from grader.report import build_report, check_writable, write_report
+from grader.report import build_report, check_out_path, write_report
 from grader.reset import is_pristine, reset_exercise
 from grader.runner import Limits, default_jobs
 from grader.state import ResultCache
@@ -31,6 +33,22 @@ from grader.state import ResultCache
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
+class PositiveSeconds(click.ParamType):
+    """A finite number of seconds above zero (`inf` and `nan` would disable the limit)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds <= 0:
+            self.fail(f"{value!r} is not a finite number of seconds above 0", param, ctx)
+        return seconds
+
+
+SECONDS = PositiveSeconds()
 DEFAULT_REPORT = "grade-report.json"
 
 
@@ -139,7 +157,7 @@ def cli(ctx: click.Context) -> None:
 @click.option("--student", default=None, help="Student id recorded in the report.")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=None,
     metavar="SECONDS",
     help="Time limit per check [default: 10, from course.toml; checks with their own limit keep it].",
@@ -189,8 +207,11 @@ def run(
     use_color = _color(color)
     course = load_course()
     exercises = select(course, exercise_ids)
-    report_path = (out if out is not None else course.root / DEFAULT_REPORT).resolve()
-    check_writable(report_path)
+    report_path = check_out_path(
+        out if out is not None else course.root / DEFAULT_REPORT,
+        course.root,
+        resolve_target(course, target, exercises),
+    )
     limits = Limits(
         timeout=timeout or course.default_timeout,
         memory_mib=memory_limit or course.memory_limit_mib,
@@ -308,7 +329,7 @@ def solution(exercise_id: str, yes: bool, as_diff: bool) -> None:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=None,
     metavar="SECONDS",
     help="Time limit per check [default: 10, from course.toml].",
@@ -365,6 +386,13 @@ for _command in instructor_commands():  # grade collect, grade export (grader/in
     cli.add_command(_command)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM and SIGHUP stop a run the way Ctrl-C does
+
+
 def main() -> None:
     """Console-script entry point."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     cli(prog_name="grade")

@@ -43,7 +43,6 @@ _REFUSED_EVENTS = frozenset(
         "gc.get_referents",
         "sys._current_frames",
         "socket.connect",
-        "socket.bind",
         "socket.sendto",
     }
 )

@@ -111,7 +111,7 @@ def load_course(root: Path | None = None) -> Course:
     path = root / MANIFEST_NAME
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CourseError(
             f"cannot read {path}: {exc}; restore it with `git checkout {MANIFEST_NAME}`"
         ) from exc

@@ -310,6 +310,7 @@ def run_job(job: dict[str, Any], events_fd: int) -> int:
         events, Path(job["target"]).resolve(), set(job["select"]), job["labels"]
     )
     plugin.after_collection = lambda: _hide(sandbox_guard, job["hidden_after_collection"])
+    os.environ["GRADE_SANDBOX"] = "1"  # checklib.run_isolated guards its child process too
     code = pytest.main(job["pytest_args"], plugins=[plugin, Containment()])
     return int(code)
 

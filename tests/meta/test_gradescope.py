@@ -232,7 +232,7 @@ def test_export_refuses_a_missing_checks_folder(tmp_path):
     assert not (tmp_path / "a.zip").exists()
 
 
-HIDDEN_CHECK = '''"""A hidden check an instructor might add: build_graph on a 2-D input."""
+HIDDEN_CHECK = '''"""A hidden check an instructor might add: build_graph on a 4-D input."""
 
 import mlx.core as mx
 import numpy as np
@@ -240,9 +240,9 @@ import numpy as np
 from grader.checklib import expect_array
 
 
-def test_hidden_build_graph_handles_a_matrix(student):
-    x = mx.array([[0.0, 1.0], [2.0, -1.0]])
-    expect_array(student.build_graph(x), np.exp(np.array(x)) * 2 + 1, "build_graph(2x2)", rtol=1e-4)
+def test_hidden_build_graph_handles_four_axes(student):
+    x = mx.arange(16, dtype=mx.float32).reshape(2, 2, 2, 2) / 8
+    expect_array(student.build_graph(x), np.exp(np.array(x)) * 2 + 1, "build_graph(2x2x2x2)", rtol=1e-4)
 '''
 
 
@@ -253,7 +253,7 @@ def hidden_bundle(tmp_path_factory) -> Path:
     (folder / "test_01_lazy_evaluation.py").write_text(HIDDEN_CHECK)
     (folder / "checks.toml").write_text(
         '[[exercises]]\nid = "lazy_evaluation"\n[exercises.checks]\n'
-        "test_hidden_build_graph_handles_a_matrix = 3\n"
+        "test_hidden_build_graph_handles_four_axes = 3\n"
     )
     out = folder.parent / "with-hidden.zip"
     result = run_grade("export", "gradescope", "--checks", str(folder), "--out", str(out))
@@ -270,16 +270,16 @@ def test_hidden_checks_count_but_stay_hidden(hidden_bundle, tmp_path, results_va
     root = _autograder_root(tmp_path, hidden_bundle)
     shutil.copytree(ROOT / "solutions", root / "submission", dirs_exist_ok=True)
     wrong = root / "submission" / "01_lazy_evaluation.py"
-    # Right on vectors, wrong on matrices: only the hidden check can tell.
+    # Right up to three axes, wrong on four: only the hidden check tries four.
     wrong.write_text(
         wrong.read_text()
         + "\n\n_right = build_graph\n\n\ndef build_graph(x):\n"
-        + "    return _right(x) if x.ndim < 2 else x\n"
+        + "    return _right(x) if x.ndim < 4 else x\n"
     )
     results, _ = _run_autograder(root)
     _valid(results, results_validator)
     hidden = [t for t in results["tests"] if t["visibility"] == "hidden"]
-    assert [t["name"] for t in hidden] == ["Lazy evaluation: hidden build graph handles a matrix"]
+    assert [t["name"] for t in hidden] == ["Lazy evaluation: hidden build graph handles four axes"]
     assert hidden[0]["status"] == "failed" and hidden[0]["max_score"] == 3
     visible = [t for t in results["tests"] if t["visibility"] == "visible"]
     assert all(t["status"] == "passed" for t in visible if t["max_score"] > 0)
