@@ -56,7 +56,7 @@ DYNAMIC_ATTRIBUTE = frozenset({"getattr", "setattr", "delattr", "hasattr"})
 
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_DUNDER = re.compile(r"__[A-Za-z0-9_]*[A-Za-z0-9]__")
+_WORD = re.compile(r"[A-Za-z0-9_]+")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -349,6 +349,27 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+def _is_dunder(name: str) -> bool:
+    """`__x__` and the like: two underscores, a name ending in a letter or digit, two more.
+    (String tests, not a regular expression: one over a long run of underscores backtracks
+    quadratically, and a submission could stall the supervisor with it.)"""
+    return (
+        len(name) >= 5
+        and name[:2] == "__"
+        and name[-2:] == "__"
+        and name[-3].isalnum()
+        and name.isascii()
+        and _WORD.fullmatch(name) is not None
+    )
+
+
+def _dunders_in(text: str) -> Iterator[str]:
+    """The dunder names in `text`, in linear time."""
+    for word in _WORD.findall(text):
+        if _is_dunder(word):
+            yield word
+
+
 def _violation(filename: str, line: int, rule: str, what: str, fix: str = "") -> Violation:
     message = f"{filename}:{line}: policy {rule}: {what}; {fix or _FIX[rule]}"
     # One printable line whatever the student wrote: no control character, no lone surrogate.
@@ -542,7 +563,7 @@ class _Checker:
             self.annotation(node.annotation)
 
     def dunder(self, node: ast.AST, name: str) -> bool:
-        if name[:2] == "__" and _DUNDER.fullmatch(name) and name not in self.rules.dunders:
+        if _is_dunder(name) and name not in self.rules.dunders:
             self.add(node, "dunder", f"uses {name}")
             return True
         return False
@@ -594,7 +615,7 @@ class _Checker:
     def visit_attribute(self, node: ast.Attribute, taint: _Taint) -> None:
         if self.attribute_name(node, node.attr):
             return
-        if node.attr[:1] == "_" and not _DUNDER.fullmatch(node.attr) and not self.own(node.value):
+        if node.attr[:1] == "_" and not _is_dunder(node.attr) and not self.own(node.value):
             # Private state of objects from libraries or from the checks can hold anything
             # (modules, frames, the checks' records); only your own objects' is yours.
             self.add(node, "private-attribute", f"uses .{node.attr} of an object it did not define")
@@ -636,7 +657,7 @@ class _Checker:
             return
         for attr in attrs:
             if attr.startswith("_"):
-                if not _DUNDER.fullmatch(attr):
+                if not _is_dunder(attr):
                     self.add(node, "private-attribute", f"uses {'.'.join([*parts, attr])}")
                 return
             if attr in self.rules.reroot and ".".join([*parts, attr]) not in self.rules.listed:
@@ -725,9 +746,9 @@ class _Checker:
         parent = self.parent.get(node)
         if isinstance(parent, ast.Expr):
             return  # a docstring or a bare string: documentation, never looked up
-        for found in _DUNDER.finditer(node.value):
-            if found.group(0) not in self.rules.dunders:
-                self.add(node, "dunder", f"a string names {found.group(0)}")
+        for found in _dunders_in(node.value):
+            if found not in self.rules.dunders:
+                self.add(node, "dunder", f"a string names {found}")
                 return
 
     def annotation(self, node: ast.AST | None, depth: int = 0) -> None:
