@@ -272,6 +272,13 @@ def _warm_up() -> None:
     import grader.checklib  # noqa: F401
     import grader.checks  # noqa: F401
 
+    try:  # Hypothesis reads constants out of every local module at its first example: do it now
+        from hypothesis.internal.conjecture.providers import _get_local_constants
+
+        _get_local_constants()
+    except (ImportError, AttributeError):
+        pass
+
 
 def serve() -> int:
     """Wait for one job on stdin, then grade it (see grader.runner for the job's fields).
