@@ -18,7 +18,7 @@ from grader.policy import Policy, Violation, load_policy
 from grader.report import Provenance
 from grader.results import CheckResult, ExerciseResult, GradingRun
 from grader.runner import CheckFile, Confinement, ExerciseJob, Limits, RawResult, run_checks
-from grader.sandbox import Sandbox, Submission
+from grader.sandbox import Sandbox, Submission, descendants
 
 NAMED_TARGETS = ("exercises", "solutions")
 KERNEL_CACHE = ".grade/mlx-kernels"  # MLX's compiled CPU kernels, kept between the user's runs
@@ -97,6 +97,7 @@ def grade(
     finally:
         if launcher is None:
             start.close()
+            descendants().sweep()  # nothing of the run outlives it, the zygote's kin included
         if sandbox is None:
             box.cleanup()
 
