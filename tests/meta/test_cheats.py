@@ -101,9 +101,6 @@ STILL_SUCCEEDS: dict[str, str] = {
     "dataclasses.make_dataclass (and enum.Enum's functional form) with a field name built at run "
     "time, so NumPy's array-interface hook wraps any id() address: raw memory read/write in the "
     "grading process, and nothing in the engine separates student code from the checks' objects",
-    "policy_regex_stall": "engine hardening in progress: grader/policy.py's _DUNDER pattern "
-    "(line 59, used by finditer at line 728 on every string holding '__') backtracks "
-    "quadratically; the supervisor scans with no time limit (grader/grading.py line 116)",
     "huge_source": "engine hardening in progress: a file over the size cap is recorded with the "
     "digest of its first max_bytes + 1 bytes, not of the file handed in",
 }
