@@ -5,8 +5,8 @@
 On Linux this process first becomes a child subreaper, so every descendant of `grade` that is
 still alive once `grade` exits (however it detached: its own session, a double fork) is
 re-parented here and can be counted. It then waits LINGER seconds when something survived, to
-see whether a survivor changes the report, kills every survivor and writes a JSON record to the
-job's `result` path.
+see whether a survivor changes the report (elsewhere it always waits), kills every survivor and
+writes a JSON record to the job's `result` path.
 """
 
 from __future__ import annotations
@@ -67,8 +67,10 @@ def main(job: dict) -> dict:
     at_exit = _read(report)
     me = psutil.Process()
     survivors = me.children(recursive=True)
-    if survivors:
-        time.sleep(job["linger"])  # give a detached helper the time it asked for
+    if survivors or not subreaper:
+        # Give a detached helper the time it asked for; without a subreaper (macOS) a helper
+        # that detached is invisible here, so the report is watched for the whole time.
+        time.sleep(job["linger"])
         survivors = me.children(recursive=True)
     later = _read(report)
     described = [_describe(p) for p in survivors]
