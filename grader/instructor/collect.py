@@ -21,9 +21,17 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +145,7 @@ def collect(course: Course, options: Options, progress: Progress | None = None) 
                 [str(p) for p in options.paths], setup.checks_key, setup.official,
                 hidden.sha256 if hidden else None,
             )  # fmt: skip
-            _scan(book, collection, setup, submissions)
+            _scan(book, collection, setup, submissions, options.jobs)
             book.add_flags(collection, None, None, [(flags.INPUT, note) for note in notes])
             book.commit()
             before = book.count("SELECT COUNT(*) FROM gradings")
@@ -227,15 +235,30 @@ def _sync_course(book: Gradebook, course: Course, hidden: HiddenChecks | None) -
 
 
 def _scan(
-    book: Gradebook, collection: int, setup: _Setup, submissions: Iterator[Submission]
+    book: Gradebook, collection: int, setup: _Setup, submissions: Iterator[Submission], jobs: int
 ) -> None:
-    """Verify and stage every submission, then mark duplicate ids."""
-    for submission in submissions:
-        checked, digests = _verify(book, submission, setup)
-        book.stage(
-            collection, checked.student or submission.name, submission.origin, submission.kind,
-            checked.texts, digests, checked.claim.to_json() if checked.claim else None, checked.flags,
-        )  # fmt: skip
+    """Verify and stage every submission, in the order found, then mark duplicate ids.
+
+    Reports seen for the first time are parsed and checked against the schema by `jobs`
+    processes (forked, where the platform allows it), a bounded window of them at a time."""
+    window: deque[tuple[Submission, str | None, Any]] = deque()
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for submission in submissions:
+            key, known = _recall(book, submission, setup)
+            if known is None and key is not None and jobs > 1 and "fork" in get_all_start_methods():
+                if pool is None:
+                    v.schema_errors({})  # build the validator once, before the fork
+                    pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork"))
+                known = pool.submit(v.verify, submission, setup.course, setup.official)
+            window.append((submission, key, known))
+            while len(window) > 8 * jobs:
+                _stage(book, collection, setup, *window.popleft())
+        while window:
+            _stage(book, collection, setup, *window.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     for group in book.duplicates(collection):
         origins = ", ".join(origin for _, origin in group)
         student = book.db.execute(
@@ -250,35 +273,53 @@ def _scan(
             )  # fmt: skip
 
 
-def _verify(
+def _recall(
     book: Gradebook, submission: Submission, setup: _Setup
-) -> tuple[v.Checked, dict[str, str]]:
-    """Verify a submission; a report seen before (same bytes, same checks) is not parsed again."""
+) -> tuple[str | None, tuple[v.Checked, dict[str, str]] | None]:
+    """(verdict key, earlier verdict) of a report: the same bytes with the same checks are not
+    parsed again. Folders have no key and are verified at once."""
     if submission.kind != "report" or submission.raw is None:
         checked = v.verify(submission, setup.course, setup.official)
-        return checked, checked.digests
+        return None, (checked, checked.digests)
     key = hashlib.sha256(submission.raw + setup.verdict_key.encode()).hexdigest()
     known = book.verdict(key)
-    if known is not None and book.has_sources(known["digests"].values()):
-        checked = v.Checked(
-            known["student"],
-            {},
-            v.Claim.from_json(known["claim"]),
-            [tuple(f) for f in known["flags"]],
+    if known is None or not book.has_sources(known["digests"].values()):
+        return key, None
+    claim = v.Claim.from_json(known["claim"])
+    checked = v.Checked(known["student"], {}, claim, [tuple(f) for f in known["flags"]])
+    return key, (checked, known["digests"])
+
+
+def _stage(
+    book: Gradebook,
+    collection: int,
+    setup: _Setup,
+    submission: Submission,
+    key: str | None,
+    known: Any,
+) -> None:
+    """Put one verified submission in the gradebook (and remember a new report's verdict)."""
+    if isinstance(known, Future):
+        checked = known.result()
+        known = (checked, checked.digests)
+    elif known is None:
+        checked = v.verify(submission, setup.course, setup.official)
+        known = (checked, checked.digests)
+    checked, digests = known
+    if key is not None:
+        book.remember_verdict(
+            key,
+            {
+                "student": checked.student,
+                "digests": digests,
+                "claim": checked.claim.to_json() if checked.claim else None,
+                "flags": checked.flags,
+            },
         )
-        return checked, known["digests"]
-    checked = v.verify(submission, setup.course, setup.official)
-    digests = checked.digests
-    book.remember_verdict(
-        key,
-        {
-            "student": checked.student,
-            "digests": digests,
-            "claim": checked.claim.to_json() if checked.claim else None,
-            "flags": checked.flags,
-        },
-    )
-    return checked, digests
+    book.stage(
+        collection, checked.student or submission.name, submission.origin, submission.kind,
+        checked.texts, digests, checked.claim.to_json() if checked.claim else None, checked.flags,
+    )  # fmt: skip
 
 
 # --- 2. grade what the cache lacks ---
@@ -480,10 +521,11 @@ def _assemble(
         exercise_max[checks[cid]["exercise"]] += checks[cid]["points"]
     maximum = sum(exercise_max.values())
     shared = _shared_sources(book, collection, _stub_digests(course))
-    staged = list(book.staged(collection))
-    names = report_names([s.student for s in staged])
+    staged = book.staged(collection)
+    names = report_names([student for _, student in staged])
     rows = []
-    for entry in staged:
+    for submission, _ in staged:
+        entry = book.submission(submission)
         digests = book.sources_of(entry.id)
         added: list[tuple[str, str]] = []
         for ex, d in sorted(digests.items(), key=lambda kv: order.get(kv[0], 99)):
@@ -495,9 +537,7 @@ def _assemble(
         scores = {g.exercise: _points(g.result, counted) for g in gradings}
         if gradings:
             report = _verified_report(book, entry, gradings)
-            write_atomically(
-                out_dir / "reports" / names[entry.student], _json_bytes(report), sync=False
-            )
+            _write_report(out_dir / "reports" / names[entry.student], report)
             added += _regrade_flags(entry, gradings)
         added += shared.get(entry.id, [])
         total = sum(scores.values())
@@ -600,8 +640,16 @@ def _text(item: Any) -> str:
     return str(item)
 
 
-def _json_bytes(report: dict[str, Any]) -> bytes:
-    return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+def _write_report(path: Path, report: dict[str, Any]) -> None:
+    """Write a verified report unless the file already holds exactly it (a cached collect
+    rebuilds the same bytes: its `created` is when the gradings were made)."""
+    data = (json.dumps(report, ensure_ascii=False) + "\n").encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomically(path, data, sync=False)
 
 
 def _stub_digests(course: Course) -> set[str]:
@@ -668,7 +716,7 @@ def _verified_report(book: Gradebook, entry: Staged, gradings: list[Grading]) ->
     report.update(
         schema_version=SCHEMA_VERSION,
         student=entry.student,
-        created=now(),
+        created=max(g.graded for g in gradings) or now(),
         target=f"collect: {entry.origin}",
         score=sum(float(e["score"]) for e in exercises),
         max_score=sum(float(e["max_score"]) for e in exercises),

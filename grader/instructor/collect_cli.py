@@ -17,6 +17,7 @@ from grader.instructor.collect import ClassResult, Options, collect
 from grader.manifest import load_course
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+SHOWN = 40  # flagged students and input notes listed on the terminal; the summary has them all
 
 
 def _safe(text: str) -> str:
@@ -143,12 +144,18 @@ def account(result: ClassResult) -> list[str]:
         f"Collected {len(result.rows)} student(s): {len(graded)} graded, {len(result.flagged)} flagged; "
         f"{result.graded_now} exercise grading(s) run, {result.cached} taken from the gradebook."
     ]
-    for row in result.flagged:
+    for row in result.flagged[:SHOWN]:
         kinds = ", ".join(dict.fromkeys(kind for kind, _ in row.flags))
         score = f"{row.total:g}/{row.maximum:g}" if row.graded else "not graded"
         lines.append(f"  {_safe(row.student)} ({score}): {_safe(kinds)}")
-    for note in result.notes:
+    if len(result.flagged) > SHOWN:
+        lines.append(
+            f"  and {len(result.flagged) - SHOWN} more flagged student(s): see summary.html"
+        )
+    for note in result.notes[:SHOWN]:
         lines.append(f"  input: {_safe(note)}")
+    if len(result.notes) > SHOWN:
+        lines.append(f"  and {len(result.notes) - SHOWN} more input note(s): see summary.html")
     flagged_checks = [s for s in result.checks if s.flags]
     if flagged_checks:
         lines.append(

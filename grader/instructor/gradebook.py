@@ -83,6 +83,7 @@ class Grading:
     source_sha256: str
     result: dict[str, Any]  # the report's exercise entry, without the source
     run: dict[str, Any]  # the rest of that grading's report: environment, limits, integrity
+    graded: str = ""  # when (UTC), as the reports write it
 
 
 @dataclass(frozen=True)
@@ -271,14 +272,19 @@ class Gradebook:
         self.db.execute("UPDATE submissions SET student = ? WHERE id = ?", (student, submission))
         self.db.execute("UPDATE flags SET student = ? WHERE submission = ?", (student, submission))
 
-    def staged(self, collection: int) -> Iterator[Staged]:
-        """This collect's submissions, by student id."""
-        rows = self.db.execute(
-            "SELECT id, student, origin, kind, claim FROM submissions WHERE collection = ? ORDER BY student, id",
+    def staged(self, collection: int) -> list[tuple[int, str]]:
+        """(submission id, student) of this collect, by student id."""
+        return self.db.execute(
+            "SELECT id, student FROM submissions WHERE collection = ? ORDER BY student, id",
             (collection,),
         ).fetchall()
-        for sid, student, origin, kind, claim in rows:
-            yield Staged(sid, student, origin, kind, json.loads(claim) if claim else None)
+
+    def submission(self, submission: int) -> Staged:
+        """One submission of a collect as staged."""
+        sid, student, origin, kind, claim = self.db.execute(
+            "SELECT id, student, origin, kind, claim FROM submissions WHERE id = ?", (submission,)
+        ).fetchone()
+        return Staged(sid, student, origin, kind, json.loads(claim) if claim else None)
 
     def sources_of(self, submission: int) -> dict[str, str]:
         """Exercise id -> source digest of one submission."""
@@ -350,12 +356,13 @@ class Gradebook:
         found = {}
         for exercise, digest in set(pairs):
             row = self.db.execute(
-                "SELECT result, run FROM gradings WHERE exercise = ? AND source_sha256 = ? AND checks_key = ?",
+                "SELECT result, run, graded FROM gradings "
+                "WHERE exercise = ? AND source_sha256 = ? AND checks_key = ?",
                 (exercise, digest, checks_key),
             ).fetchone()
             if row is not None:
                 found[(exercise, digest)] = Grading(
-                    exercise, digest, json.loads(row[0]), json.loads(row[1])
+                    exercise, digest, json.loads(row[0]), json.loads(row[1]), row[2]
                 )
         return found
 

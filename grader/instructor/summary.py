@@ -125,8 +125,9 @@ def _pass_rates(result: ClassResult) -> str:
                 label = label[:59] + "..."
             hidden = " (hidden)" if s.hidden else ""
             shown = "–" if s.pass_rate is None else f"{rate:.0%}"
+            fill = ' style="fill:#b42318"' if s.flags else ""
             out.append(
-                f'<text x="0" y="{y + 14}">{escape(label + hidden)}</text>'
+                f'<text x="0" y="{y + 14}"{fill}>{escape(label + hidden)}</text>'
                 f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{row_h - 6}" fill="#eee"/>'
                 f'<rect x="{label_w}" y="{y}" width="{bar_w * rate:.1f}" height="{row_h - 6}" fill="{colour}">'
                 f"<title>{escape(s.name)}: {shown} of {s.students} passed; {escape('; '.join(s.flags) or 'no flag')}</title></rect>"
