@@ -42,7 +42,7 @@ class _Progress:
                 self.bar.__enter__()
             return
         if self.bar is not None:
-            self.bar.label = _safe(what)[:40]
+            self.bar.label = _safe(what)[:40].ljust(40)
             self.bar.update(1)
             if done == total:
                 self.bar.__exit__(None, None, None)

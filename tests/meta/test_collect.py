@@ -276,6 +276,18 @@ def test_roster_and_duplicate_ids(klass, tmp_path):
     assert rows["zed"]["MLX course total"] == ""
 
 
+def test_a_policy_violation_is_flagged(klass, tmp_path):
+    mallory = tmp_path / "class" / "mallory"
+    _write(
+        mallory / LAZY.file, (ROOT / "solutions" / LAZY.file).read_text() + "\nimport subprocess\n"
+    )
+    out = reuse_gradebook(klass, tmp_path / "out")
+    result = collect(str(tmp_path / "class"), "--out-dir", str(out))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "policy violation" in flags_of(out, "mallory")
+    assert grades(out)["mallory"][f"01 {LAZY.title}"] == "0"  # no check of it ran
+
+
 def test_bad_input_is_one_clear_line(klass, tmp_path):
     missing = collect(str(tmp_path / "nowhere.zip"), "--out-dir", str(tmp_path / "o1"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
