@@ -331,22 +331,102 @@ class _Job:
     digests: dict[str, str]  # exercise id -> digest, none of them cached or in another job
 
 
+class _Worker:
+    """One `python -m grader.instructor.job` process, serving the jobs of one grading slot."""
+
+    def __init__(self, setup: _Setup, errors: Path) -> None:
+        root = str(setup.course.root)
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        )
+        self.errors = errors
+        with open(errors, "wb") as stderr:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "grader.instructor.job"],
+                cwd=root,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                start_new_session=True,  # the collect passes Ctrl-C on, once
+            )
+
+    def run(self, payload: dict[str, Any]) -> tuple[dict | None, str | None]:
+        """Send one job and wait for its answer: (report, None) or (None, why not)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write(json.dumps(payload).encode() + b"\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            line = b""
+        if not line:
+            code = self.proc.wait()
+            tail = self.errors.read_text(errors="replace").strip().splitlines()
+            return None, tail[-1] if tail else f"the grading process exited with code {code}"
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            return None, "the grading process answered with something that is not JSON"
+        return answer.get("report"), answer.get("error")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self, timeout: float = 30) -> None:
+        """End the process: stdin closed, it stops its warm processes and exits."""
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired):
+            _killpg(self.proc, signal.SIGKILL)
+            self.proc.wait()
+
+
+def _killpg(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 @dataclass
 class _Running:
-    """The job processes running now, so Ctrl-C can reach each of them."""
+    """The grading slots' worker processes, so Ctrl-C can reach each of them."""
 
+    scratch: Path
     stopping: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    procs: set[subprocess.Popen] = field(default_factory=set)
+    workers: list[_Worker] = field(default_factory=list)
+    local: threading.local = field(default_factory=threading.local)
+
+    def worker(self, setup: _Setup) -> _Worker | None:
+        """This thread's worker, started (again) if it has none alive; None once stopping."""
+        current = getattr(self.local, "worker", None)
+        if current is not None and current.alive:
+            return current
+        with self.lock:
+            if self.stopping.is_set():
+                return None
+            current = _Worker(setup, self.scratch / f"worker{len(self.workers)}.err")
+            self.workers.append(current)
+        self.local.worker = current
+        return current
 
     def signal_all(self, sig: int) -> None:
         with self.lock:
-            procs = list(self.procs)
-        for proc in procs:
-            try:
-                os.killpg(proc.pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
+            workers = list(self.workers)
+        for worker in workers:
+            _killpg(worker.proc, sig)
+
+    def close(self) -> None:
+        with self.lock:
+            workers = list(self.workers)
+        for worker in workers:
+            worker.close()
 
 
 def _plan(book: Gradebook, collection: int, checks_key: str) -> list[_Job]:
@@ -383,104 +463,79 @@ def _grade_missing(
         )
     if not work:
         return failures
-    running = _Running()
+    running = _Running(scratch)
     queue = iter(enumerate(work))
     done = 0
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        pending: dict[Future, _Job] = {}
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            pending: dict[Future, _Job] = {}
 
-        def submit_next() -> None:
-            for index, job in queue:
-                texts = {ex: book.source(d) for ex, d in job.digests.items()}
-                future = pool.submit(_run_job, setup, job, texts, scratch / f"job{index}", running)
-                pending[future] = job
-                return
+            def submit_next() -> None:
+                for index, job in queue:
+                    texts = {ex: book.source(d) for ex, d in job.digests.items()}
+                    future = pool.submit(
+                        _run_job, setup, job, texts, scratch / f"job{index}", running
+                    )
+                    pending[future] = job
+                    return
 
-        try:
-            for _ in range(max(1, jobs)):
-                submit_next()
-            while pending:
-                finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    job = pending.pop(future)
-                    report, error, seconds = future.result()
-                    done += 1
-                    gradings = _gradings(report, job) if report is not None else []
-                    book.store(collection, setup.checks_key, gradings)
-                    missing = set(job.digests) - {g.exercise for g in gradings}
-                    if report is not None and missing:
-                        error = "the grading returned no result for it"
-                    for ex in missing:
-                        failures[(ex, job.digests[ex])] = error or "not graded"
-                    if progress:
-                        what = f"{job.student}: {len(gradings)} exercise(s) in {seconds:.1f} s"
-                        progress(
-                            done, len(work), what if not missing else f"{job.student}: {error}"
-                        )
+            try:
+                for _ in range(max(1, jobs)):
                     submit_next()
-        except KeyboardInterrupt:
-            running.stopping.set()
-            running.signal_all(signal.SIGINT)  # each grading stops its own processes
-            for future in pending:
-                future.cancel()
-            deadline = time.monotonic() + 15
-            while any(not f.done() for f in pending) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            running.signal_all(signal.SIGKILL)
-            raise
+                while pending:
+                    finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        job = pending.pop(future)
+                        report, error, seconds = future.result()
+                        done += 1
+                        gradings = _gradings(report, job) if report is not None else []
+                        book.store(collection, setup.checks_key, gradings)
+                        missing = set(job.digests) - {g.exercise for g in gradings}
+                        if report is not None and missing:
+                            error = "the grading returned no result for it"
+                        for ex in missing:
+                            failures[(ex, job.digests[ex])] = error or "not graded"
+                        if progress:
+                            what = f"{job.student}: {len(gradings)} exercise(s) in {seconds:.1f} s"
+                            progress(
+                                done, len(work), what if not missing else f"{job.student}: {error}"
+                            )
+                        submit_next()
+            except KeyboardInterrupt:
+                running.stopping.set()
+                running.signal_all(signal.SIGINT)  # each grading stops its own processes
+                for future in pending:
+                    future.cancel()
+                deadline = time.monotonic() + 15
+                while any(not f.done() for f in pending) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                running.signal_all(signal.SIGKILL)
+                raise
+    finally:
+        running.close()  # each worker stops its warm processes and exits
+
     return failures
 
 
 def _run_job(
     setup: _Setup, job: _Job, texts: dict[str, str], folder: Path, running: _Running
 ) -> tuple[dict | None, str | None, float]:
-    """Write the job's sources into a folder laid out like exercises/ and grade it in a process
-    of its own (python -m grader.instructor.job)."""
+    """Write the job's sources into a folder laid out like exercises/ and have this slot's
+    worker process grade it."""
     started = time.monotonic()
-    if running.stopping.is_set():
+    worker = running.worker(setup)
+    if worker is None:
         return None, "interrupted", 0.0
     folder.mkdir(parents=True)
     files = {ex.id: ex.file for ex in setup.course.exercises}
-    for ex, text in texts.items():
-        (folder / files[ex]).write_text(text, encoding="utf-8")
-    payload = dict(setup.spec, exercises=sorted(texts), target=str(folder), student=job.student)
-    root = str(setup.course.root)
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
-    )
     try:
-        with running.lock:
-            if running.stopping.is_set():
-                return None, "interrupted", 0.0
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "grader.instructor.job"],
-                cwd=root,
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,  # the collect passes Ctrl-C on, once
-            )
-            running.procs.add(proc)
-        try:
-            out, err = proc.communicate(json.dumps(payload).encode())
-        finally:
-            with running.lock:
-                running.procs.discard(proc)
+        for ex, text in texts.items():
+            (folder / files[ex]).write_text(text, encoding="utf-8")
+        payload = dict(setup.spec, exercises=sorted(texts), target=str(folder), student=job.student)
+        report, error = worker.run(payload)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    seconds = time.monotonic() - started
-    if proc.returncode == 0:
-        try:
-            return json.loads(out), None, seconds
-        except ValueError:
-            return None, "the grading printed no report", seconds
-    lines = err.decode("utf-8", "replace").strip().splitlines()
-    return (
-        None,
-        (lines[-1] if lines else f"the grading exited with code {proc.returncode}"),
-        seconds,
-    )
+    return report, error, time.monotonic() - started
 
 
 def _gradings(report: dict[str, Any], job: _Job) -> list[Grading]:

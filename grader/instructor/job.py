@@ -1,11 +1,14 @@
-"""One grading of a collect, in a process of its own: reads a job (JSON on stdin), grades the
-sources the collect wrote into a folder laid out like exercises/, and prints the report as JSON.
+"""The gradings of a collect, in a process of their own: one job per line on stdin (JSON: the
+folder the collect wrote the sources into, the exercises, the limits, the hidden checks), one
+line of JSON per job on stdout (`{"report": ...}` or `{"error": "..."}`).
 
-A process of its own, not a thread: Ctrl-C then reaches each grading through the runner's own
-interrupt handling (it kills its grading processes and starts no more), and nothing a grading
-allocates stays in the collect's memory.
+A process of its own, not a thread of the collect: Ctrl-C reaches each grading through the
+runner's own interrupt handling (it kills its grading processes and starts no more), and nothing a
+grading allocates stays in the collect's memory. It serves job after job with one
+GradingSession, so the warm grading processes (the zygote) are started once per process, not
+once per submission.
 
-    python -m grader.instructor.job < job.json
+    python -m grader.instructor.job < jobs.jsonl
 """
 
 from __future__ import annotations
@@ -13,35 +16,50 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from grader.errors import GraderError
-from grader.grading import grade
+from grader.grading import GradingSession, grade
 from grader.manifest import load_course
 from grader.report import build_report
 from grader.runner import Limits
 
 
-def run_job(spec: dict) -> dict:
-    """Grade the job described by `spec` and return its report dict."""
-    course = load_course(Path(spec["root"]))
-    exercises = course.select(spec["exercises"])
-    limits = Limits(timeout=spec["timeout"], memory_mib=spec["memory_mib"], jobs=1)
-    extra = {"extra_checks": Path(spec["checks"])} if spec.get("checks") else {}
-    graded = grade(course, exercises, spec["target"], limits, spec.get("student"), None, **extra)
+def run_job(session: GradingSession, spec: dict[str, Any]) -> dict[str, Any]:
+    """Grade the job described by `spec` with the session's warm processes; its report dict."""
+    exercises = session.course.select(spec["exercises"])
+    if spec.get("checks"):
+        graded = grade(
+            session.course, exercises, spec["target"], session.limits, spec.get("student"), None,
+            Path(spec["checks"]), sandbox=session.sandbox, launcher=session.launcher,
+        )  # fmt: skip
+    else:
+        graded = session.grade(exercises, spec["target"], spec.get("student"))
     return build_report(graded.run, graded.provenance)
 
 
-def main() -> None:
-    """Entry point: job on stdin, report on stdout; exit 3 with one line on stderr on failure."""
+def serve() -> int:
+    """Answer jobs until stdin closes; exit 130 on Ctrl-C, after the runner stopped its processes."""
+    session: GradingSession | None = None
     try:
-        report = run_job(json.loads(sys.stdin.buffer.read()))
-    except GraderError as exc:
-        sys.stderr.write(f"{exc}\n")
-        sys.exit(3)
+        for line in sys.stdin:
+            spec = json.loads(line)
+            try:
+                if session is None:
+                    limits = Limits(timeout=spec["timeout"], memory_mib=spec["memory_mib"], jobs=1)
+                    session = GradingSession(load_course(Path(spec["root"])), limits)
+                answer = {"report": run_job(session, spec)}
+            except GraderError as exc:
+                answer = {"error": str(exc)}
+            sys.stdout.write(json.dumps(answer) + "\n")
+            sys.stdout.flush()
     except KeyboardInterrupt:
-        sys.exit(130)
-    sys.stdout.write(json.dumps(report))
+        return 130
+    finally:
+        if session is not None:
+            session.close()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(serve())
