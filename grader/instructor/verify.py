@@ -17,6 +17,9 @@ from grader.manifest import Course
 from grader.report import SCHEMA_PATH
 
 
+MAX_STUDENT_ID = 120  # characters; ids are logins, not essays
+
+
 @dataclass
 class Claim:
     """What a report says about itself: its total and each check's outcome and points."""
@@ -72,7 +75,7 @@ def verify(submission: Submission, course: Course, checks_sha256: str) -> Checke
         checked.flags.append((INVALID, "JSON, but not a report object"))
         return checked
     if isinstance(report.get("student"), str) and report["student"].strip():
-        checked.student = report["student"].strip()
+        checked.student = " ".join(report["student"].split())[:MAX_STUDENT_ID]
     errors = schema_errors(report)
     if errors:
         checked.flags.append((INVALID, "; ".join(errors)))
