@@ -16,7 +16,6 @@ from grader.instructor.inputs import Submission
 from grader.manifest import Course
 from grader.report import SCHEMA_PATH
 
-
 MAX_STUDENT_ID = 120  # characters; ids are logins, not essays
 
 
