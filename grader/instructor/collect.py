@@ -166,6 +166,11 @@ def collect(course: Course, options: Options, progress: Progress | None = None) 
             write_exports(result)
             book.finish_collection(collection, "finished")
             return result
+        except GraderError:
+            book.db.rollback()
+            if collection:
+                book.finish_collection(collection, "failed")
+            raise
         except KeyboardInterrupt:
             book.db.rollback()
             if collection:

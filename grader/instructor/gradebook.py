@@ -160,7 +160,7 @@ class Gradebook:
         return int(cursor.lastrowid or 0)
 
     def finish_collection(self, collection: int, status: str) -> None:
-        """Record how a collect ended, 'finished' or 'interrupted' (committed)."""
+        """Record how a collect ended, 'finished', 'interrupted' or 'failed' (committed)."""
         self.db.execute(
             "UPDATE collections SET finished = ?, status = ?, "
             "graded = (SELECT COUNT(*) FROM gradings WHERE collection = ?) WHERE id = ?",
