@@ -66,8 +66,11 @@ def round_trip(a: mx.array, folder: str | Path, fmt: str) -> mx.array:
     if fmt not in writers:
         raise ValueError(f"unknown format {fmt!r}; expected one of {sorted(writers)}")
     path = os.fspath(Path(folder) / f"array.{fmt}")
-    writers[fmt](path)
-    # The CPU stream takes every dtype; a GPU stream refuses float64 (CUDA builds load there).
+    # The CPU stream takes every dtype; a GPU stream refuses float64. Writing may run an op on
+    # the default stream (measured on CUDA: mx.save of a float64 array raised there), and loading
+    # runs on the GPU stream of a CUDA build, so both go to the CPU.
+    with mx.stream(mx.cpu):
+        writers[fmt](path)
     loaded = mx.load(path, stream=mx.cpu)
     # .npy gives one array; the other formats give a dict of names.
     return loaded if fmt == "npy" else loaded["array"]
