@@ -212,6 +212,11 @@ def summary_lines(
         lines.append(click.style(f"Warning: {one_line(note, 400)}", fg="yellow"))
     if report:
         lines.append(f"Report written to {report}")
+    if own:
+        lines.append(
+            "Your instructor may also grade with checks you cannot see here: a full score on "
+            "these checks is not yet your final grade."
+        )
     todo = next((ex for ex in run.exercises if ex.first_problem is not None), None)
     if todo is not None and own:
         more = "" if verbosity >= VERBOSE else "; `grade -v` shows more of each failure"

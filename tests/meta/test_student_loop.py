@@ -290,3 +290,10 @@ def test_grading_your_own_files_shows_a_recap_once_when_an_exercise_is_first_don
     again = grade_with_input(course_copy, "1", "2", *FAST)
     assert f"done 01 {FIRST.id}" in again.stdout
     assert "Done! What" not in again.stdout
+
+
+def test_grading_your_own_files_says_the_final_grade_may_include_hidden_checks(tmp_path):
+    own = run_grade("run", "1", report=tmp_path / "own.json")
+    assert "checks you cannot see" in own.stdout, own.stdout
+    other = run_grade("run", "1", "--target", "solutions", report=tmp_path / "other.json")
+    assert "checks you cannot see" not in other.stdout, other.stdout
