@@ -159,7 +159,8 @@ def _grade_copy(
                 submission_sha256=submission.sha256(ex.file),
                 checks=checks,
                 suspicious=suspicious,
-                source=submission.sources[ex.file],
+                # A file over the size cap was never read whole: it carries no source.
+                source=submission.sources[ex.file] if submission.complete(ex.file) else None,
                 violations=[v.describe() for v in blocked],
             )
         )

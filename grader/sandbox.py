@@ -40,11 +40,16 @@ class Submission:
     folder: Path  # holds exactly the expected exercise files
     origin: Path  # the folder they were copied from (absolute)
     sources: dict[str, str]  # file name -> text, kept before any student code ran
-    raw: dict[str, bytes]  # file name -> bytes as submitted
+    raw: dict[str, bytes]  # file name -> bytes kept (at most the size cap and one byte)
+    digests: dict[str, str]  # file name -> SHA-256 of the whole file as handed in
 
     def sha256(self, file: str) -> str:
-        """Digest of a file's text as kept (UTF-8), which is what the report records."""
-        return hashlib.sha256(self.sources[file].encode("utf-8", "surrogateescape")).hexdigest()
+        """Digest of the file handed in, which is what the report records."""
+        return self.digests[file]
+
+    def complete(self, file: str) -> bool:
+        """True when the whole file was kept (it was not over the size cap)."""
+        return hashlib.sha256(self.raw[file]).hexdigest() == self.digests[file]
 
     def changed(self, file: str) -> bool:
         """True when the private copy no longer holds what was submitted."""
@@ -68,8 +73,11 @@ class Sandbox:
     def copy_submission(self, origin: Path, files: list[str]) -> Submission:
         """Copy exactly `files` from `origin` (nothing else comes along) and keep their text.
 
-        Files over the size cap are not read at all: they are replaced by an empty module and
-        their text records the refusal, so the supervisor's memory never depends on them.
+        A symbolic link is refused, never followed: it could hand in the reference solution, a
+        secret of the machine or /proc/self/environ as "the submission". Only the first
+        max_bytes + 1 bytes of a file are kept (enough for the policy to refuse a larger one),
+        so the supervisor's memory never depends on what was handed in; the digest is of the
+        whole file.
         """
         with self._lock:
             self._count += 1
@@ -77,24 +85,37 @@ class Sandbox:
         folder.mkdir(parents=True)
         sources: dict[str, str] = {}
         raw: dict[str, bytes] = {}
+        digests: dict[str, str] = {}
         for name in files:
             path = origin / name
-            try:
-                info = path.stat()
-                if not stat.S_ISREG(info.st_mode):
-                    raise UsageError(
-                        f"{path} is not a regular file; hand in the exercise file itself"
-                    )
-                with path.open("rb") as handle:
-                    data = handle.read(self.max_bytes + 1)
-            except OSError as exc:
-                raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+            data, digests[name] = self._read(path)
             raw[name] = data
             sources[name] = data.decode("utf-8", "surrogateescape")
             (folder / name).write_bytes(data)
             os.chmod(folder / name, 0o444)
         os.chmod(folder, 0o555)
-        return Submission(folder, origin, sources, raw)
+        return Submission(folder, origin, sources, raw, digests)
+
+    def _read(self, path: Path) -> tuple[bytes, str]:
+        """The first max_bytes + 1 bytes of a regular file (no link followed) and its digest."""
+        try:
+            fd = os.open(
+                path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+            )
+        except OSError as exc:
+            if path.is_symlink():
+                raise UsageError(
+                    f"{path} is a symbolic link; hand in the exercise file itself"
+                ) from exc
+            raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise UsageError(f"{path} is not a regular file; hand in the exercise file itself")
+            data = handle.read(self.max_bytes + 1)
+            digest = hashlib.sha256(data)
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return data, digest.hexdigest()
 
     def copy_hidden_checks(self, hidden: HiddenChecks) -> HiddenChecks:
         """A private, read-only copy of an instructor's hidden checks."""

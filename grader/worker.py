@@ -145,29 +145,51 @@ class StreamingReport(JSONReport):
 
 
 class Containment:
-    """Turns a KeyboardInterrupt (or pytest.exit) raised by student code into one failed check;
-    a plugin of its own, as these hooks are also JSONReport's."""
+    """Keeps what student code raises to the check that raised it; a plugin of its own, as
+    these hooks are also JSONReport's.
+
+    A KeyboardInterrupt (or pytest.exit) would end the whole session; an exception whose
+    message, repr or notes raise in turn would do the same later, when pytest reports it. Both
+    become an ordinary failure of the running check.
+    """
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item):
         try:
             return (yield)
-        except _STOPPERS as exc:
-            raise _interrupt(exc) from None
+        except BaseException as exc:  # noqa: BLE001 - whatever student code raised
+            raise _contained(exc) from None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
         try:
             return (yield)
-        except _STOPPERS as exc:
-            raise _interrupt(exc) from None
+        except BaseException as exc:  # noqa: BLE001
+            raise _contained(exc) from None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item):
         try:
             return (yield)
-        except _STOPPERS as exc:
-            raise _interrupt(exc) from None
+        except BaseException as exc:  # noqa: BLE001
+            raise _contained(exc) from None
+
+
+def _contained(exc: BaseException) -> BaseException:
+    """`exc` itself when pytest can report it safely, else a plain stand-in for it. (Whatever
+    slips through still costs only this exercise: it has a process of its own.)"""
+    if isinstance(exc, _STOPPERS):
+        return _interrupt(exc)
+    try:
+        str(exc), repr(exc)
+        for note in getattr(exc, "__notes__", None) or ():
+            str(note)
+        return exc
+    except BaseException:  # noqa: BLE001 - a message that raises is itself the fault
+        return StudentInterrupt(
+            "student code raised an exception whose message could not be read; "
+            "only this check is charged for it"
+        )
 
 
 def _interrupt(exc: BaseException) -> StudentInterrupt:
@@ -203,6 +225,13 @@ def _clip(text: str, limit: int) -> str:
 
 def explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
     """The outcome and the one-paragraph message for a check that raised."""
+    try:
+        return _explain_with_notes(excinfo, when, target)
+    except BaseException:  # noqa: BLE001 - an exception that cannot be described still fails
+        return "failed", "student code raised an exception whose message could not be read"
+
+
+def _explain_with_notes(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
     outcome, message = _explain(excinfo, when, target)
     notes = " ".join(" ".join(str(n).split()) for n in getattr(excinfo.value, "__notes__", ()))
     if notes and outcome != "skipped":  # hypothesis's failing example: enough to reproduce it

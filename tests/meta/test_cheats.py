@@ -82,27 +82,10 @@ STILL_SUCCEEDS: dict[str, str] = {
     "policy's literal check, so a .pth lands in any folder the grading user may write",
     "mlx_writer_plain_paths": "engine hardening in progress: mx.save/mx.save_safetensors write "
     "natively, so the guard's writable-folder rule never sees them (only file modes stop them)",
-    "symlink_to_solution": "engine hardening in progress: Sandbox.copy_submission follows a "
-    "symbolic link (path.stat() and path.open() in grader/sandbox.py), so the instructor's "
-    "solution is graded as the submission",
-    "symlink_to_secrets": "engine hardening in progress: Sandbox.copy_submission follows a "
-    "symbolic link to /proc/self/environ and the supervisor's environment lands in the "
-    "report's `source`",
-    "symlink_to_secret_file": "engine hardening in progress: Sandbox.copy_submission follows a "
-    "symbolic link to any file the instructor may read, and its text lands in the report",
-    "hostile_exception_str": "engine hardening in progress: explain() in grader/worker.py "
-    "formats the student's exception (f'...: {exc}', line 247) outside the per-check "
-    "protection; a KeyboardInterrupt from its __str__ ends the session and the later checks "
-    "are reported as 'not found ... reinstall the course'",
-    "hostile_exception_note": "engine hardening in progress: explain() in grader/worker.py "
-    "(line 202) calls str() on each of the exception's __notes__; a SystemExit from a note "
-    "ends the session and every later check is reported as 'not found ... reinstall the course'",
     "evasion_array_interface_memory": "engine hardening in progress: the policy accepts "
     "dataclasses.make_dataclass (and enum.Enum's functional form) with a field name built at run "
     "time, so NumPy's array-interface hook wraps any id() address: raw memory read/write in the "
     "grading process, and nothing in the engine separates student code from the checks' objects",
-    "huge_source": "engine hardening in progress: a file over the size cap is recorded with the "
-    "digest of its first max_bytes + 1 bytes, not of the file handed in",
 }
 
 
