@@ -331,7 +331,7 @@ def run_job(job: dict[str, Any], events_fd: int) -> int:
     events = EventStream(events_fd, job["token"])
     from hypothesis.configuration import set_hypothesis_home_dir
 
-    from grader import checks, guard
+    from grader import checks, guard, landlock
 
     # Its cache folder was fixed when the zygote imported it; this process writes its own.
     set_hypothesis_home_dir(os.path.join(job["writable"][0], ".hypothesis"))
@@ -347,6 +347,8 @@ def run_job(job: dict[str, Any], events_fd: int) -> int:
     )
     plugin.after_collection = lambda: _hide(sandbox_guard, job["hidden_after_collection"])
     os.environ["GRADE_SANDBOX"] = "1"  # checklib.run_isolated guards its child process too
+    # Native writers (MLX's) make no audit event: the kernel holds them to these folders.
+    landlock.confine_writes([*job["writable"], job["kernels"]])
     code = pytest.main(job["pytest_args"], plugins=[plugin, Containment()])
     return int(code)
 

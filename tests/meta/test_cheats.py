@@ -77,11 +77,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")  # anything but \t and \n
 # Attacks that still succeed against the engine as it is now. Each entry is temporary: it says
 # what the attack defeats, and goes once the engine holds against it.
 STILL_SUCCEEDS: dict[str, str] = {
-    "evasion_runtime_nul_path": "engine hardening in progress: MLX's native writers (allowed in "
-    "saving_loading) bypass the audit-hook guard, and a NUL built at run time (chr(0)) escapes the "
-    "policy's literal check, so a .pth lands in any folder the grading user may write",
-    "mlx_writer_plain_paths": "engine hardening in progress: mx.save/mx.save_safetensors write "
-    "natively, so the guard's writable-folder rule never sees them (only file modes stop them)",
     "evasion_array_interface_memory": "engine hardening in progress: the policy accepts "
     "dataclasses.make_dataclass (and enum.Enum's functional form) with a field name built at run "
     "time, so NumPy's array-interface hook wraps any id() address: raw memory read/write in the "
