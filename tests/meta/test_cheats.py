@@ -76,12 +76,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")  # anything but \t and \n
 
 # Attacks that still succeed against the engine as it is now. Each entry is temporary: it says
 # what the attack defeats, and goes once the engine holds against it.
-STILL_SUCCEEDS: dict[str, str] = {
-    "evasion_array_interface_memory": "engine hardening in progress: the policy accepts "
-    "dataclasses.make_dataclass (and enum.Enum's functional form) with a field name built at run "
-    "time, so NumPy's array-interface hook wraps any id() address: raw memory read/write in the "
-    "grading process, and nothing in the engine separates student code from the checks' objects",
-}
+STILL_SUCCEEDS: dict[str, str] = {}
 
 
 @dataclass
