@@ -212,6 +212,7 @@ def _check_result(
         duration=raw.duration,
         output=raw.output,
         hidden=file.hidden,
+        traceback=raw.traceback,
     )
 
 

@@ -18,6 +18,7 @@ class CheckResult:
     duration: float = 0.0
     output: str = ""
     hidden: bool = False  # an instructor's hidden check: not part of the student's local run
+    traceback: str = ""  # frames in student code, one per line (shown by `grade -v`, not reported)
 
     @property
     def points(self) -> float:

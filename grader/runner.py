@@ -87,6 +87,7 @@ class RawResult:
     message: str = ""
     duration: float = 0.0
     output: str = ""
+    traceback: str = ""  # the frames in student code, for `grade -v`
 
 
 @dataclass
@@ -455,6 +456,7 @@ def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
                 event.get("message", ""),
                 event.get("duration", 0.0),
                 event.get("output", ""),
+                str(event.get("traceback", "")),
             )
         state.current = None
     elif kind == "environment":

@@ -24,6 +24,10 @@ MESSAGE_LIMIT = 600
 STREAM_LIMIT = 2000
 
 
+# How Hypothesis shows the `student` fixture in a failing example: noise to the student.
+_FIXTURE_ARGUMENT = re.compile(r"student=<grader\.checks\.Submission object at 0x[0-9a-f]+>,\s*")
+
+
 class StudentInterrupt(Exception):
     """Student code raised KeyboardInterrupt or asked pytest to stop: it costs one check."""
 
@@ -116,7 +120,8 @@ class StreamingReport(JSONReport):
         if call.excinfo is None:
             return {}
         outcome, message = explain(call.excinfo, call.when, self._target)
-        return {"grade": {"outcome": outcome, "message": message}}
+        trace = student_traceback(call.excinfo.tb, self._target)
+        return {"grade": {"outcome": outcome, "message": message, "traceback": trace}}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         super().pytest_runtest_logreport(report)
@@ -137,6 +142,7 @@ class StreamingReport(JSONReport):
             message=message,
             duration=round(sum(stage.get("duration", 0.0) for stage in stages), 4),
             output=_clip(output, STREAM_LIMIT),
+            traceback=grade.get("traceback", ""),
         )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -234,6 +240,7 @@ def explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str
 def _explain_with_notes(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
     outcome, message = _explain(excinfo, when, target)
     notes = " ".join(" ".join(str(n).split()) for n in getattr(excinfo.value, "__notes__", ()))
+    notes = _FIXTURE_ARGUMENT.sub("", notes)  # the example's own arguments are what matter
     if notes and outcome != "skipped":  # hypothesis's failing example: enough to reproduce it
         message = f"{message} [{notes}]"
     return outcome, _clip(message, MESSAGE_LIMIT)
@@ -279,6 +286,20 @@ def _explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[st
         text = str(exc).strip() or excinfo.exconly().strip()
         return "failed", _clip(text.split("\nassert ")[0], MESSAGE_LIMIT)
     return "failed", _clip(f"{type(exc).__name__}{place}: {exc}", MESSAGE_LIMIT)
+
+
+def student_traceback(tb: Any, target: Path, limit: int = 8) -> str:
+    """The frames of a traceback that are in the graded folder, innermost last, one per line:
+    `exercises/01_x.py line 12, in fn: <the line>` (what `grade -v` shows)."""
+    try:
+        frames = [
+            f"{target.name}/{Path(f.filename).name} line {f.lineno}, in {f.name}: {(f.line or '').strip()}"
+            for f in traceback.extract_tb(tb)
+            if Path(f.filename).is_absolute() and target in Path(f.filename).parents
+        ]
+    except BaseException:  # noqa: BLE001 - a traceback that cannot be read adds nothing
+        return ""
+    return _clip("\n".join(frames[-limit:]), STREAM_LIMIT)
 
 
 def _student_frame(tb: Any, target: Path) -> tuple[str, int, str] | None:

@@ -154,6 +154,8 @@ def test_verbose_shows_printed_lines_and_the_line_of_student_code_that_raised(tm
     raise_line = "raise ValueError('boom\\nScore: 999/999 points\\r\\x1b[1A')"
     assert raise_line not in normal.stdout
     assert raise_line in verbose.stdout, verbose.stdout
+    assert "traceback into your code:" in verbose.stdout, verbose.stdout
+    assert "traceback into your code:" not in normal.stdout
     assert "       | hello" in verbose.stdout
     assert "\x1b" not in verbose.stdout
 
