@@ -6,7 +6,6 @@ Exit codes: 0 every selected check passed; 1 graded, some checks did not pass; 2
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import signal
@@ -16,6 +15,7 @@ from pathlib import Path
 import click
 
 from grader import assist
+from grader.clitools import one_line_errors
 from grader.errors import GraderError
 from grader.grading import grade, resolve_target
 from grader.hints import reset_hints
@@ -62,23 +62,9 @@ def _echo(text: str, color: bool) -> None:
     click.echo(text, color=color)
 
 
-def handle_errors(command):
-    """Turn the library's errors into one line on stderr and the documented exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except GraderError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo(
-                "Interrupted: nothing was written; the previous report is unchanged.", err=True
-            )
-            sys.exit(130)
-
-    return wrapper
+handle_errors = one_line_errors(
+    "Interrupted: nothing was written; the previous report is unchanged."
+)
 
 
 def _numbers(course: Course) -> dict[str, int]:

@@ -105,16 +105,22 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
-def load_course(root: Path | None = None) -> Course:
-    """Read and validate the manifest of the course at `root` (found from the cwd if None)."""
-    root = root or find_root()
+def read_manifest(root: Path) -> dict:
+    """The parsed course.toml of the course at `root`; a damaged one is a CourseError naming it."""
     path = root / MANIFEST_NAME
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CourseError(
             f"cannot read {path}: {exc}; restore it with `git checkout {MANIFEST_NAME}`"
         ) from exc
+
+
+def load_course(root: Path | None = None) -> Course:
+    """Read and validate the manifest of the course at `root` (found from the cwd if None)."""
+    root = root or find_root()
+    path = root / MANIFEST_NAME
+    data = read_manifest(root)
     try:
         return _parse(root, data)
     except (KeyError, TypeError, ValueError) as exc:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import CourseError, GraderError, UsageError
-from grader.manifest import MANIFEST_NAME, find_root, load_course, tomllib
+from grader.manifest import MANIFEST_NAME, find_root, load_course, read_manifest
 
 DEFAULT_MAX_BYTES = 256 * 1024
 MAX_VIOLATIONS = 50  # per file: enough to fix, short enough to read
@@ -321,14 +321,7 @@ class Policy:
 
 def load_policy(root: Path) -> Policy:
     """Read the policy of the course at `root` from its course.toml; raises CourseError."""
-    path = root / MANIFEST_NAME
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CourseError(
-            f"cannot read {path}: {exc}; restore it with `git checkout {MANIFEST_NAME}`"
-        ) from exc
-    return Policy.from_manifest(data, source=str(path))
+    return Policy.from_manifest(read_manifest(root), source=str(root / MANIFEST_NAME))
 
 
 def _strings(

@@ -3,29 +3,11 @@ returns; this module must not import grader.cli (that would be an import cycle).
 
 from __future__ import annotations
 
-import functools
-import sys
-
 import click
 
-from grader.errors import GraderError
+from grader.clitools import one_line_errors
 
-
-def instructor_errors(command):
-    """Turn the library's errors into one line on stderr and the documented exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except GraderError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
-
-    return wrapper
+instructor_errors = one_line_errors("Interrupted.")
 
 
 def instructor_commands() -> list[click.Command]:

@@ -52,6 +52,34 @@ def run_grade(
     return GradeRun(proc.returncode, proc.stdout, proc.stderr, data)
 
 
+COURSE_FILES = ("course.toml", "pyproject.toml", "exercises", "solutions", "tests", "grader")
+
+
+def copy_course(dest: Path, *, git: bool = False) -> Path:
+    """A copy of the course in `dest` (no venv, bytecode or .grade state), for tests that change
+    or damage it; with `git`, a clone carrying the working tree's files (`grade reset` needs
+    the history)."""
+    if git:
+        subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(dest)], check=True)
+    else:
+        dest.mkdir(parents=True)
+    for rel in COURSE_FILES:
+        src = ROOT / rel
+        if src.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(src, dest / rel, dirs_exist_ok=True, ignore=ignore)
+        else:
+            shutil.copy2(src, dest / rel)
+    shutil.rmtree(dest / ".grade", ignore_errors=True)
+    return dest
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    """A private git checkout of the course, so hints, reset and results can change freely."""
+    return copy_course(tmp_path / "course", git=True)
+
+
 def copy_solutions(dest: Path) -> Path:
     """A submission folder laid out like exercises/, holding the reference solutions."""
     shutil.copytree(ROOT / "solutions", dest)

@@ -21,22 +21,6 @@ COURSE = load_course(ROOT)
 FIRST = COURSE.exercises[0]
 
 
-@pytest.fixture
-def course_copy(tmp_path):
-    """A private git checkout of the course, so hints and reset can change files freely."""
-    dest = tmp_path / "course"
-    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(dest)], check=True)
-    for rel in ("course.toml", "exercises", "solutions", "tests", "grader"):
-        src = ROOT / rel
-        if src.is_dir():
-            shutil.copytree(
-                src, dest / rel, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        else:
-            shutil.copy2(src, dest / rel)
-    return dest
-
-
 def invoke(args, cwd, input=None):
     old = os.getcwd()
     os.chdir(cwd)

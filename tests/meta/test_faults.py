@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_solutions, run_grade
+from conftest import ROOT, copy_course, copy_solutions, run_grade
 
 from grader.manifest import load_course
 
@@ -100,14 +99,7 @@ MEMORY_FAULTS = {"one_huge_allocation", "growing_allocations"}
 @pytest.fixture(scope="module")
 def lenient_course(tmp_path_factory) -> Path:
     """A copy of the course whose policy forbids nothing and allows os, sys and ctypes."""
-    course = tmp_path_factory.mktemp("lenient") / "course"
-    course.mkdir()
-    for rel in ("course.toml", "pyproject.toml", "exercises", "solutions", "tests", "grader"):
-        src = ROOT / rel
-        if src.is_dir():
-            shutil.copytree(src, course / rel, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, course / rel)
+    course = copy_course(tmp_path_factory.mktemp("lenient") / "course")
     manifest = (course / "course.toml").read_text()
     for key in ("forbidden_imports", "forbidden_names", "forbidden_attributes"):
         manifest = re.sub(rf"(?ms)^{key} = \[.*?^\]", f"{key} = []", manifest, count=1)

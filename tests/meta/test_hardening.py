@@ -15,25 +15,13 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import ROOT, copy_solutions, run_grade
+from conftest import ROOT, copy_course, copy_solutions, run_grade
 
 from grader.manifest import load_course
 
 COURSE = load_course(ROOT)
 FIRST = COURSE.exercises[0]
 FAST = ("--timeout", "5")
-
-
-def _course_copy(dest: Path) -> Path:
-    """A course checkout in `dest` (no .git, no venv), for tests that damage it."""
-    dest.mkdir()
-    for rel in ("course.toml", "pyproject.toml", "exercises", "solutions", "tests", "grader"):
-        src = ROOT / rel
-        if src.is_dir():
-            shutil.copytree(src, dest / rel, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / rel)
-    return dest
 
 
 def _one_error_line(result) -> str:
@@ -100,7 +88,7 @@ def test_timeout_takes_finite_positive_seconds_only(value):
 
 
 def test_damaged_course_files_exit_3_with_one_line_naming_the_file(tmp_path):
-    course = _course_copy(tmp_path / "course")
+    course = copy_course(tmp_path / "course")
     (course / "course.toml").write_bytes(b"\xff\xfe not utf-8 \x80\n")
     result = run_grade("run", FIRST.id, cwd=course)
     assert result.returncode == 3

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-
-from conftest import ROOT, run_grade
+from conftest import ROOT, copy_course, run_grade
 
 from grader.integrity import compute_release, release_digests
 from grader.manifest import load_course
@@ -45,11 +43,7 @@ def test_an_edited_check_is_flagged_and_changes_checks_sha256(tmp_path):
     assert pristine.report["integrity"]["checks_match_release"] is True
     assert pristine.report["integrity"]["modified_files"] == []
 
-    course = tmp_path / "course"
-    course.mkdir()
-    for rel in ("course.toml", "pyproject.toml", "exercises", "solutions", "tests", "grader"):
-        src = ROOT / rel
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, course / rel)
+    course = copy_course(tmp_path / "course")
     check_file = course / COURSE.exercises[0].check_file
     check_file.write_text(check_file.read_text() + "\n\ndef test_extra():\n    pass\n")
     edited = run_grade(

@@ -34,23 +34,6 @@ WRONG_BUILD_GRAPH = "def build_graph(x):\n    return mx.exp(x) * 3 + 1\n"
 WRONG_CAN_ADD = "def can_add(a, b):\n    return True\n"
 
 
-@pytest.fixture
-def course_copy(tmp_path):
-    """A private copy of the course (its own .grade/ state), with git history for `reset`."""
-    dest = tmp_path / "course"
-    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(dest)], check=True)
-    for rel in ("course.toml", "exercises", "solutions", "tests", "grader"):
-        src = ROOT / rel
-        if src.is_dir():
-            shutil.copytree(
-                src, dest / rel, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        else:
-            shutil.copy2(src, dest / rel)
-    shutil.rmtree(dest / ".grade", ignore_errors=True)
-    return dest
-
-
 def grade_with_input(cwd, *args: str, input: str = "") -> subprocess.CompletedProcess:
     """`grade ARGS` in `cwd`, answering prompts with `input`."""
     return subprocess.run(
