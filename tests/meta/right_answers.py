@@ -12,12 +12,11 @@ Run it as a script to see how the checks judge each right answer of one exercise
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from wrong_answers import ROOT, build_target
+from wrong_answers import ROOT, bare_pytest, build_target
 
 RIGHT = Path(__file__).resolve().parent / "right"
 
@@ -36,24 +35,7 @@ def _main(exercise_id: str) -> int:
     for right in right_answers(exercise.id):
         with tempfile.TemporaryDirectory() as tmp:
             target = build_target(Path(tmp), exercise.file, right)
-            proc = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pytest",
-                    "-q",
-                    "-p",
-                    "no:cacheprovider",
-                    "--no-header",
-                    "--tb=line",
-                    str(ROOT / exercise.check_file),
-                    "--target",
-                    str(target),
-                ],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-            )
+            proc = bare_pytest(exercise.check_file, target)
         verdict = (
             "accepted" if proc.returncode == 0 else f"NOT ACCEPTED (pytest exit {proc.returncode})"
         )

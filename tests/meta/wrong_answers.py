@@ -53,6 +53,13 @@ def build_target(folder: Path, exercise_file: str, wrong: Path) -> Path:
     return folder
 
 
+def bare_pytest(check_file: str, target: Path) -> subprocess.CompletedProcess:
+    """A bare pytest run of one check file against `target` (no grader in between)."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header"]
+    command += ["-rN", "--tb=line", str(ROOT / check_file), "--target", str(target)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+
+
 def _main(exercise_id: str) -> int:
     sys.path.insert(0, str(ROOT))
     from grader.manifest import load_course
@@ -62,25 +69,7 @@ def _main(exercise_id: str) -> int:
     for wrong in wrong_answers(exercise.id):
         with tempfile.TemporaryDirectory() as tmp:
             target = build_target(Path(tmp), exercise.file, wrong)
-            proc = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pytest",
-                    "-q",
-                    "-p",
-                    "no:cacheprovider",
-                    "--no-header",
-                    "-rN",
-                    "--tb=line",
-                    str(ROOT / exercise.check_file),
-                    "--target",
-                    str(target),
-                ],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-            )
+            proc = bare_pytest(exercise.check_file, target)
         verdict = (
             "rejected"
             if proc.returncode == 1
