@@ -17,15 +17,26 @@ In one run it then times, pair by pair:
   submissions and for the 2,000 reports (target: no growth with the number of submissions).
 
     python bench/bench_collect.py [--submissions 200] [--jobs 2] [--reports 2000] [--rounds 1]
+                                  [--quick]
 
-The full run grades every submission three times (floor, J jobs, 1 job): about
-3 x N x (one grading, 5-10 s) / cores of machine time, over an hour for N = 200 on two cores.
+The full run (no --quick, --submissions 200, --reports 2000) is what the targets are stated for.
+It grades every submission three times (floor, J jobs, 1 job): about 3 x N x (one grading,
+5-10 s) / cores of machine time, over an hour for N = 200 on two cores; the cached part adds a
+few minutes. A reduced run for a busy machine:
+
+    python bench/bench_collect.py --quick --submissions 20 --reports 20,200,2000
+
+--quick grades the class once (--jobs J) and skips the floor and the 1-job collect, so it gives
+no floor ratio and no speed-up, only the cached timings and the memory. --reports takes a
+comma-separated list: each count gets its own new-report and cached collects, so the peak
+memory of, say, 20 and 2,000 cached reports come from one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -129,70 +140,104 @@ def replicate(reports: Path, dest: Path, count: int) -> None:
         (dest / f"r{i:05d}.json").write_text(json.dumps(report))
 
 
+def counts(text: str) -> list[int]:
+    """`--reports 20,200,2000` -> [20, 200, 2000]."""
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of counts: {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"not a list of positive counts: {text!r}")
+    return values
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument(
+        "--reports", type=counts, default=[2000], help="cached report counts, comma-separated"
+    )
     parser.add_argument(
         "--rounds", type=int, default=1, help="repeat the timed pairs, order alternating"
     )
+    parser.add_argument(
+        "--quick", action="store_true", help="no floor and no 1-job collect (see the docstring)"
+    )
     args = parser.parse_args()
+    j = f"collect --jobs {args.jobs}"
     with tempfile.TemporaryDirectory(prefix="bench-collect-") as tmp:
         base = Path(tmp)
         kinds = generate(base / "class", args.submissions)
-        print(f"{args.submissions} submissions: {kinds}; jobs: {args.jobs}; rounds: {args.rounds}")
-        times: dict[str, list[float]] = {
-            "floor": [],
-            f"collect --jobs {args.jobs}": [],
-            "collect --jobs 1": [],
-        }
+        print(f"{args.submissions} submissions: {kinds}; jobs: {args.jobs}; rounds: {args.rounds}"
+              f"{'; quick' if args.quick else ''}; load average {load()}", flush=True)  # fmt: skip
+        times: dict[str, list[float]] = (
+            {j: []} if args.quick else {"floor": [], j: [], "collect --jobs 1": []}
+        )
         rss: dict[str, int] = {}
-        for round_number in range(args.rounds):
+        for round_number in range(1 if args.quick else args.rounds):
             names = list(times) if round_number % 2 == 0 else list(times)[::-1]
             for name in names:
                 out = base / f"out-{round_number}-{name.split()[-1]}"
                 if name == "floor":
                     times[name].append(floor(base / "class", args.jobs))
+                    print(f"  floor: {times[name][-1]:.1f} s; load average {load()}", flush=True)
                     continue
                 jobs = int(name.split()[-1])
                 seconds, peak, line = collect([base / "class"], out, jobs, base / "rss")
                 times[name].append(seconds)
                 rss[f"first collect, {args.submissions} submissions"] = peak
-                print(f"  {name}: {seconds:.1f} s; {line}")
+                print(f"  {name}: {seconds:.1f} s; {line}; load average {load()}", flush=True)
         out = base / f"out-0-{args.jobs}"
         cached = [collect([base / "class"], out, args.jobs, base / "rss") for _ in range(3)]
         rss[f"cached collect, {args.submissions} submissions"] = max(c[1] for c in cached)
-        replicate(out / "reports", base / "many", args.reports)
-        many_out = base / "many-out"
-        many_out.mkdir()
-        shutil.copy(out / "gradebook.sqlite", many_out / "gradebook.sqlite")
-        first_sight = collect([base / "many"], many_out, args.jobs, base / "rss")
-        rss[f"{args.reports} new reports"] = first_sight[1]
-        again = [collect([base / "many"], many_out, args.jobs, base / "rss") for _ in range(3)]
-        rss[f"{args.reports} cached reports"] = max(a[1] for a in again)
+        print(f"  cached collect x3: {[round(c[0], 2) for c in cached]} s; load average {load()}")
+        many: dict[int, tuple[float, list[float]]] = {}
+        for count in args.reports:
+            folder, many_out = base / f"many-{count}", base / f"many-out-{count}"
+            replicate(out / "reports", folder, count)
+            many_out.mkdir()
+            shutil.copy(out / "gradebook.sqlite", many_out / "gradebook.sqlite")
+            first_sight = collect([folder], many_out, args.jobs, base / "rss")
+            rss[f"{count} new reports"] = first_sight[1]
+            again = [collect([folder], many_out, args.jobs, base / "rss") for _ in range(3)]
+            rss[f"{count} cached reports"] = max(a[1] for a in again)
+            many[count] = (first_sight[0], [a[0] for a in again])
+            print(f"  {count} reports: new {first_sight[0]:.1f} s, cached x3 "
+                  f"{[round(a[0], 2) for a in again]} s; load average {load()}", flush=True)  # fmt: skip
+            shutil.rmtree(folder)
 
-    med = {name: statistics.median(values) for name, values in times.items()}
-    j = f"collect --jobs {args.jobs}"
     print()
-    for name, value in med.items():
-        print(f"{name + ':':<22} median {value:8.1f} s")
-    pairs = list(zip(times[j], times["floor"], times["collect --jobs 1"], strict=True))
-    print(
-        f"ratio collect / floor:      median {statistics.median(c / f for c, f, _ in pairs):.2f} (target <= 1.25)"
-    )
-    print(
-        f"speed-up {args.jobs} jobs over 1:     median {statistics.median(o / c for c, _, o in pairs):.2f} (target >= 1.7)"
-    )
+    for name, values in times.items():
+        print(f"{name + ':':<22} median {statistics.median(values):8.1f} s")
+    if not args.quick:
+        pairs = list(zip(times[j], times["floor"], times["collect --jobs 1"], strict=True))
+        ratio = statistics.median(c / f for c, f, _ in pairs)
+        speed_up = statistics.median(o / c for c, _, o in pairs)
+        print(f"ratio collect / floor:      median {ratio:.2f} (target <= 1.25)")
+        print(f"speed-up {args.jobs} jobs over 1:     median {speed_up:.2f} (target >= 1.7)")
     print(
         f"cached collect, {args.submissions}:      median {statistics.median(c[0] for c in cached):.2f} s (target < 5 s for 200)"
     )
-    print(f"{args.reports} new reports (sources cached): {first_sight[0]:.1f} s")
-    print(
-        f"{args.reports} cached reports:   median {statistics.median(a[0] for a in again):.2f} s (target < 30 s)"
-    )
+    for count, (new, again) in many.items():
+        print(f"{count} new reports (sources cached): {new:.1f} s")
+        print(
+            f"{count} cached reports:   median {statistics.median(again):.2f} s (target < 30 s for 2000)"
+        )
     for name, value in rss.items():
         print(f"peak RSS, {name + ':':<34} {value} MiB")
+    smallest, largest = min(args.reports), max(args.reports)
+    if smallest != largest:
+        growth = rss[f"{largest} cached reports"] / rss[f"{smallest} cached reports"]
+        print(
+            f"peak RSS ratio, {largest} / {smallest} cached reports: {growth:.2f} (target: about 1)"
+        )
+    print(f"load average at the end: {load()}")
+
+
+def load() -> str:
+    """The machine's 1, 5 and 15 minute load averages (the numbers mean little when high)."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

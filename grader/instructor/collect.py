@@ -6,7 +6,9 @@
 3. assemble: one student at a time, the verified report, the score and the flags;
 4. statistics and exports (grades.csv, checks.csv, reports/, summary.html).
 
-Only small per-student rows stay in memory; reports and sources live in the gradebook.
+Nothing per student stays in memory: reports and sources live in the gradebook, each student's
+line goes to a temporary table there, and the statistics and exports stream from it, so a
+collect's memory is the same for 20 students and for 20,000.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
@@ -40,11 +43,11 @@ from grader.errors import GraderError, ReportError
 from grader.hidden import HiddenChecks, load_hidden_checks
 from grader.instructor import flags
 from grader.instructor import verify as v
-from grader.instructor.exports import report_names, write_atomically, write_exports
+from grader.instructor.exports import report_base, write_atomically, write_exports
 from grader.instructor.gradebook import GRADEBOOK_NAME, Gradebook, Grading, Staged, now
 from grader.instructor.inputs import Submission, ZipCaps, iter_submissions
 from grader.instructor.roster import Roster, read_roster
-from grader.instructor.stats import CheckStats, check_stats
+from grader.instructor.stats import CheckStats, Tally, stats_of
 from grader.integrity import checks_sha256, file_digests, release_digests
 from grader.manifest import Course
 from grader.report import SCHEMA_PATH, SCHEMA_VERSION
@@ -85,12 +88,15 @@ class StudentRow:
         return 100.0 * self.total / self.maximum if self.maximum else 0.0
 
 
+FIRST_FLAGGED = 100  # flagged students a ClassResult keeps for the terminal; the files have all
+
+
 @dataclass
 class ClassResult:
-    """Everything one collect learned, for the exports and the CLI."""
+    """Everything one collect learned, for the exports and the CLI. Per-student lines stay in
+    the gradebook: `rows()` reads them while the collect's gradebook is open."""
 
     course: Course
-    rows: list[StudentRow]
     checks: list[CheckStats]
     exercise_max: dict[str, float]  # exercise id -> points counted in this collect
     notes: list[str]
@@ -99,11 +105,24 @@ class ClassResult:
     out_dir: Path
     collection: int
     roster: Roster | None = None
+    students: int = 0  # lines in grades.csv
+    graded: int = 0  # students with at least one exercise graded
+    flagged: int = 0  # students with at least one flag
+    first_flagged: list[StudentRow] = field(default_factory=list)  # by id, FIRST_FLAGGED at most
+    book: Gradebook | None = None
 
-    @property
-    def flagged(self) -> list[StudentRow]:
-        """Students with at least one flag."""
-        return [row for row in self.rows if row.flags]
+    def rows(self, flagged: bool = False) -> Iterator[StudentRow]:
+        """Every student's line (or the flagged ones'), by student id."""
+        if self.book is None:
+            raise RuntimeError("a ClassResult reads its rows only while its collect runs")
+        for row in self.book.rows("flags != '[]'" if flagged else "1"):
+            yield StudentRow(*row[:10])
+
+    def percents(self) -> Iterator[float]:
+        """Graded students' totals as percentages, smallest first."""
+        if self.book is None:
+            raise RuntimeError("a ClassResult reads its rows only while its collect runs")
+        return self.book.percents()
 
 
 class Interrupted(GraderError):
@@ -153,6 +172,7 @@ def collect(course: Course, options: Options, progress: Progress | None = None) 
             graded_now = book.count("SELECT COUNT(*) FROM gradings") - before
             result = _assemble(book, collection, setup, failures, roster, notes, out_dir)
             result.graded_now = graded_now
+            result.book = book
             result.cached = (
                 book.count(
                     "SELECT COUNT(*) FROM (SELECT DISTINCT ss.exercise, ss.source_sha256 FROM submissions s "
@@ -165,6 +185,7 @@ def collect(course: Course, options: Options, progress: Progress | None = None) 
             book.commit()
             write_exports(result)
             book.finish_collection(collection, "finished")
+            result.book = None
             return result
         except GraderError:
             book.db.rollback()
@@ -580,11 +601,10 @@ def _assemble(
     for cid in counted:
         exercise_max[checks[cid]["exercise"]] += checks[cid]["points"]
     maximum = sum(exercise_max.values())
-    shared = _shared_sources(book, collection, _stub_digests(course))
-    staged = book.staged(collection)
-    names = report_names([student for _, student in staged])
-    rows = []
-    for submission, _ in staged:
+    stubs = _stub_digests(course)
+    book.find_shared_sources(collection, SHARED_SHOWN)
+    book.start_rows()
+    for submission, _ in book.staged(collection):
         entry = book.submission(submission)
         digests = book.sources_of(entry.id)
         added: list[tuple[str, str]] = []
@@ -597,30 +617,55 @@ def _assemble(
         scores = {g.exercise: _points(g.result, counted) for g in gradings}
         if gradings:
             report = _verified_report(book, entry, gradings)
-            _write_report(out_dir / "reports" / names[entry.student], report)
+            name = book.claim_report_name(report_base(entry.student))
+            _write_report(out_dir / "reports" / f"{name}.json", report)
             added += _regrade_flags(entry, gradings)
-        added += shared.get(entry.id, [])
+        added += _shared_flags(book, entry, stubs)
+        if roster is not None and entry.student not in roster.names:
+            added.append((flags.NOT_IN_ROSTER, f"{entry.student} is not in the roster"))
         total = sum(scores.values())
         book.finish_submission(
             entry.id, total if gradings else None, maximum, added, collection, entry.student
         )
         claim = entry.claim.get("score") if entry.claim else None
-        rows.append(
-            StudentRow(
-                entry.student, roster.names.get(entry.student) if roster else None, entry.origin,
-                entry.kind, scores, total, maximum, claim, book.flags_of(entry.id), bool(gradings),
-            )
+        name = roster.names.get(entry.student) if roster else None
+        _add_row(
+            book, roster,
+            StudentRow(entry.student, name, entry.origin, entry.kind, scores, total, maximum,
+                       claim, book.flags_of(entry.id), bool(gradings)),
         )  # fmt: skip
-    if roster is not None:
-        _apply_roster(book, collection, rows, roster, maximum)
+    for student, name in roster.names.items() if roster else ():
+        if not book.count(
+            "SELECT COUNT(*) FROM submissions WHERE collection = ? AND student = ?",
+            collection,
+            student,
+        ):
+            flag = (flags.NO_SUBMISSION, "in the roster, handed nothing in")
+            book.add_flags(collection, None, student, [flag])
+            _add_row(
+                book, roster,
+                StudentRow(student, name, "", "none", {}, 0.0, maximum, None, [flag], False),
+            )  # fmt: skip
+    stats = _stats(book, collection, checks, counted, order)
+    result = ClassResult(course, stats, exercise_max, notes, 0, 0, out_dir, collection, roster)
+    result.students = book.count("SELECT COUNT(*) FROM temp.class_rows")
+    result.graded = book.count("SELECT COUNT(*) FROM temp.class_rows WHERE graded")
+    result.flagged = book.count("SELECT COUNT(*) FROM temp.class_rows WHERE flags != '[]'")
+    result.book = book
+    result.first_flagged = list(islice(result.rows(flagged=True), FIRST_FLAGGED))
+    return result
+
+
+def _add_row(book: Gradebook, roster: Roster | None, row: StudentRow) -> None:
+    """Keep one student's line for the exports and record the student."""
+    row.flags.sort(key=lambda flag: flags.rank(flag[0]))
+    book.add_row(
+        (row.student, row.name, row.origin, row.kind, row.scores, row.total, row.maximum,
+         row.claimed, row.flags, row.graded, row.percent)
+    )  # fmt: skip
     book.record_students(
-        (row.student, row.name, roster is not None and row.student in roster.names) for row in rows
+        [(row.student, row.name, roster is not None and row.student in roster.names)]
     )
-    for row in rows:
-        row.flags.sort(key=lambda flag: flags.rank(flag[0]))
-    rows.sort(key=lambda r: r.student)
-    stats = _stats(book, collection, rows, checks, counted, order)
-    return ClassResult(course, rows, stats, exercise_max, notes, 0, 0, out_dir, collection, roster)
 
 
 def _all_checks(course: Course, hidden: HiddenChecks | None) -> dict[str, dict[str, Any]]:
@@ -666,28 +711,6 @@ def _regrade_flags(entry: Staged, gradings: list[Grading]) -> list[tuple[str, st
     return found
 
 
-def _apply_roster(
-    book: Gradebook, collection: int, rows: list[StudentRow], roster: Roster, maximum: float
-) -> None:
-    present = {row.student for row in rows}
-    for row in rows:
-        if row.student not in roster.names:
-            flag = (flags.NOT_IN_ROSTER, f"{row.student} is not in the roster")
-            row.flags.append(flag)
-            book.db.execute(
-                "INSERT INTO flags SELECT id, collection, student, ?, ? FROM submissions "
-                "WHERE collection = ? AND student = ?",
-                (*flag, collection, row.student),
-            )
-    for student, name in roster.names.items():
-        if student not in present:
-            flag = (flags.NO_SUBMISSION, "in the roster, handed nothing in")
-            rows.append(
-                StudentRow(student, name, "", "none", {}, 0.0, maximum, None, [flag], False)
-            )
-            book.add_flags(collection, None, student, [flag])
-
-
 def _points(result: dict[str, Any], counted: set[str]) -> float:
     return sum(float(c["points"]) for c in result.get("checks", []) if c["id"] in counted)
 
@@ -722,33 +745,28 @@ def _stub_digests(course: Course) -> set[str]:
     return digests
 
 
-def _shared_sources(
-    book: Gradebook, collection: int, stubs: set[str]
-) -> dict[int, list[tuple[str, str]]]:
-    """Submission id -> one flag per group of students who handed in the same file(s)."""
-    groups: dict[int, dict[tuple[str, ...], list[str]]] = {}  # submission -> others -> exercises
-    ids = {student: sid for sid, student in book.db.execute(
-        "SELECT id, student FROM submissions WHERE collection = ?", (collection,))}  # fmt: skip
-    for exercise, digest, students in book.shared_sources(collection):
+SHARED_SHOWN = 6  # students named per shared source: five others besides the one flagged
+
+
+def _shared_flags(book: Gradebook, entry: Staged, stubs: set[str]) -> list[tuple[str, str]]:
+    """One flag per group of other students who handed in the same file(s) as this one."""
+    by_others: dict[tuple[str, ...], list[str]] = {}
+    me = _base(entry.student)
+    for exercise, digest, people, first in book.shared_with(entry.id):
         if digest in stubs:
-            continue
-        people = sorted({_base(s) for s in students})
-        if len(people) < 2:
-            continue  # one student handing in the same file twice (see duplicate id)
-        for student in students:
-            others = tuple(p for p in people[:6] if p != _base(student))[:5]
-            more = len(people) - 1 - len(others)
-            key = (*others, f"+{more}") if more else others
-            groups.setdefault(ids[student], {}).setdefault(key, []).append(exercise)
-    out: dict[int, list[tuple[str, str]]] = {}
-    for submission, by_others in groups.items():
-        for others, exercises in by_others.items():
-            who = ", ".join(o for o in others if not o.startswith("+"))
-            if others and others[-1].startswith("+"):
-                who += f" and {others[-1][1:]} more"
-            out.setdefault(submission, []).append(
-                (flags.SAME_SOURCE, f"same {_listing(exercises)} as {who} (a hint, not a verdict)")
-            )
+            continue  # two students handing in the stub is no hint of anything
+        others = tuple(p for p in first if p != me)[:5]
+        more = people - 1 - len(others)
+        key = (*others, f"+{more}") if more else others
+        by_others.setdefault(key, []).append(exercise)
+    out = []
+    for others, exercises in by_others.items():
+        who = ", ".join(o for o in others if not o.startswith("+"))
+        if others and others[-1].startswith("+"):
+            who += f" and {others[-1][1:]} more"
+        out.append(
+            (flags.SAME_SOURCE, f"same {_listing(exercises)} as {who} (a hint, not a verdict)")
+        )
     return out
 
 
@@ -798,47 +816,30 @@ def _verified_report(book: Gradebook, entry: Staged, gradings: list[Grading]) ->
 def _stats(
     book: Gradebook,
     collection: int,
-    rows: list[StudentRow],
     checks: dict[str, dict[str, Any]],
     counted: set[str],
     order: dict[str, int],
 ) -> list[CheckStats]:
     """Per-check numbers over the graded students; an exercise a student did not hand in counts
-    as failed, a check skipped for a student does not count for them."""
-    graded = {row.student: row for row in rows if row.graded}
-    totals = {student: row.total for student, row in graded.items()}
-    current = None
-    results: dict[str, CheckStats] = {}
-
-    def finish(check_id: str, seen: dict[str, tuple[str, float]]) -> None:
-        info = checks[check_id]
-        if not any(info["exercise"] in row.scores for row in graded.values()):
-            results[check_id] = check_stats(
-                check_id, info["exercise"], info["name"], info["points"], info["hidden"], []
-            )
-            return
-        pairs = []
-        for student, total in totals.items():
-            outcome, got = seen.get(student, ("failed", 0.0))
-            if outcome != "skipped":
-                pairs.append((got, total - got))
-        results[check_id] = check_stats(
-            check_id, info["exercise"], info["name"], info["points"], info["hidden"], pairs
-        )
-
-    seen: dict[str, tuple[str, float]] = {}
-    for check_id, student, outcome, points in book.outcomes_by_check(collection):
-        if check_id != current:
-            if current in counted:
-                finish(current, seen)
-            current, seen = check_id, {}
-        if student in graded:
-            seen[student] = (outcome, points)
-    if current in counted:
-        finish(current, seen)
-    for check_id in counted - set(results):
-        finish(check_id, {})
+    as failed, a check skipped for a student does not count for them. Two passes over the
+    students (means, then spreads), one student's outcomes at a time."""
+    tallies = {cid: Tally(checks[cid]["points"]) for cid in checks if cid in counted}
+    handed_in: set[str] = set()  # exercises some graded student has a grading of
+    for step in (Tally.first, Tally.second):
+        for student, scores, total in book.graded_students():
+            handed_in.update(scores)
+            seen = book.outcomes_of(collection, student)
+            for cid, tally in tallies.items():
+                outcome, got = seen.get(cid, ("failed", 0.0))
+                if outcome != "skipped":
+                    step(tally, got, total - got)
+    results = []
+    for cid, tally in tallies.items():
+        info = checks[cid]
+        if info["exercise"] not in handed_in:
+            tally = Tally(info["points"])
+        results.append(stats_of(cid, info["exercise"], info["name"], info["hidden"], tally))
     return sorted(
-        results.values(),
+        results,
         key=lambda s: (order.get(s.exercise, 99), s.hidden, list(checks).index(s.check_id)),
     )

@@ -139,19 +139,16 @@ def collect_command(
 
 def account(result: ClassResult) -> list[str]:
     """What the instructor reads after a collect."""
-    graded = [row for row in result.rows if row.graded]
     lines = [
-        f"Collected {len(result.rows)} student(s): {len(graded)} graded, {len(result.flagged)} flagged; "
+        f"Collected {result.students} student(s): {result.graded} graded, {result.flagged} flagged; "
         f"{result.graded_now} exercise grading(s) run, {result.cached} taken from the gradebook."
     ]
-    for row in result.flagged[:SHOWN]:
+    for row in result.first_flagged[:SHOWN]:
         kinds = ", ".join(dict.fromkeys(kind for kind, _ in row.flags))
         score = f"{row.total:g}/{row.maximum:g}" if row.graded else "not graded"
         lines.append(f"  {_safe(row.student)} ({score}): {_safe(kinds)}")
-    if len(result.flagged) > SHOWN:
-        lines.append(
-            f"  and {len(result.flagged) - SHOWN} more flagged student(s): see summary.html"
-        )
+    if result.flagged > SHOWN:
+        lines.append(f"  and {result.flagged - SHOWN} more flagged student(s): see summary.html")
     for note in result.notes[:SHOWN]:
         lines.append(f"  input: {_safe(note)}")
     if len(result.notes) > SHOWN:
@@ -164,6 +161,6 @@ def account(result: ClassResult) -> list[str]:
     out = result.out_dir
     shown = os.path.relpath(out) if out.is_relative_to(Path.cwd()) else str(out)
     lines.append(
-        f"Wrote {shown}/: grades.csv, checks.csv, summary.html, reports/ ({len(graded)}), gradebook.sqlite."
+        f"Wrote {shown}/: grades.csv, checks.csv, summary.html, reports/ ({result.graded}), gradebook.sqlite."
     )
     return lines

@@ -1,6 +1,7 @@
 """What a collect leaves in --out-dir besides the gradebook: grades.csv for the LMS, checks.csv,
 reports/<student>.json and summary.html. Every file is written atomically: a reader (or an
-interrupted run) sees the old file or the new one, never half of one."""
+interrupted run) sees the old file or the new one, never half of one. The per-student files are
+written a row at a time from the gradebook, so their size costs no memory."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from grader.errors import ReportError
 
@@ -22,13 +25,25 @@ TOTAL_COLUMN = "MLX course total"
 
 def write_atomically(path: Path, data: bytes, sync: bool = True) -> None:
     """Replace `path` with `data` in one step (`sync`: on disk before the rename, too)."""
+    with atomic_file(path, sync) as handle:
+        handle.write(data)
+
+
+def _cannot_write(path: Path, exc: OSError) -> ReportError:
+    return ReportError(f"cannot write {path}: {exc.strerror}; pick another --out-dir")
+
+
+@contextmanager
+def atomic_file(path: Path, sync: bool = True) -> Iterator[Any]:
+    """A binary file that replaces `path` in one step when the block ends without an error
+    (`sync`: on disk before the rename, too); on an error the old file stays as it was."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise ReportError(f"cannot write {path}: {exc.strerror}; pick another --out-dir") from exc
+        raise _cannot_write(path, exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             if sync:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -36,13 +51,23 @@ def write_atomically(path: Path, data: bytes, sync: bool = True) -> None:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise ReportError(
-                f"cannot write {path}: {exc.strerror}; pick another --out-dir"
-            ) from exc
+            raise _cannot_write(path, exc) from exc
         raise
 
 
-def grades_csv(result: ClassResult) -> str:
+@contextmanager
+def atomic_text(path: Path) -> Iterator[TextIO]:
+    """atomic_file as UTF-8 text, newlines written as given."""
+    with atomic_file(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        try:
+            yield text
+            text.flush()
+        finally:
+            text.detach()  # atomic_file closes the file
+
+
+def write_grades_csv(result: ClassResult, out: TextIO) -> None:
     """One row per student: name, id, one column per exercise, total, maximum, percent, flags.
 
     The student id sits in a column named `SIS Login ID`, which Canvas matches students on (with
@@ -50,8 +75,7 @@ def grades_csv(result: ClassResult) -> str:
     Moodle maps any column to a user field when importing."""
     exercises = result.course.exercises
     extra = result.roster.extra_columns if result.roster else ()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
         [
             "Student",
@@ -64,7 +88,7 @@ def grades_csv(result: ClassResult) -> str:
             "Flags",
         ]  # fmt: skip
     )
-    for row in result.rows:
+    for row in result.rows():
         carried = (result.roster.extra or {}).get(row.student, {}) if result.roster else {}
         writer.writerow(
             [
@@ -81,13 +105,11 @@ def grades_csv(result: ClassResult) -> str:
                 _cell("; ".join(sorted({kind for kind, _ in row.flags}))),
             ]
         )
-    return buffer.getvalue()
 
 
-def checks_csv(result: ClassResult) -> str:
+def write_checks_csv(result: ClassResult, out: TextIO) -> None:
     """One row per check: pass rate, mean points, discrimination and flags."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
         [
             "exercise",
@@ -111,33 +133,27 @@ def checks_csv(result: ClassResult) -> str:
                 "; ".join(s.flags),
             ]
         )  # fmt: skip
-    return buffer.getvalue()
 
 
-def report_names(students: list[str]) -> dict[str, str]:
-    """A safe, distinct file name for each student's verified report."""
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for student in students:
-        base = re.sub(r"[^A-Za-z0-9._@+-]", "_", student).lstrip(".")[:100] or "student"
-        name, n = base, 1
-        while name.lower() in used:
-            n += 1
-            name = f"{base}-{n}"
-        used.add(name.lower())
-        names[student] = f"{name}.json"
-    return names
+def report_base(student: str) -> str:
+    """A safe file name (no extension) for a student's verified report; the collect adds -2,
+    -3... where two students' names would clash (case-insensitively)."""
+    return re.sub(r"[^A-Za-z0-9._@+-]", "_", student).lstrip(".")[:100] or "student"
 
 
 def write_exports(result: ClassResult) -> None:
     """Write grades.csv, checks.csv and summary.html into the result's out-dir (the collect
     writes each verified report as it assembles it)."""
-    from grader.instructor.summary import summary_html
+    from grader.instructor.summary import write_summary
 
     out = result.out_dir
-    write_atomically(out / "grades.csv", grades_csv(result).encode("utf-8"))
-    write_atomically(out / "checks.csv", checks_csv(result).encode("utf-8"))
-    write_atomically(out / "summary.html", summary_html(result).encode("utf-8"))
+    for name, write in (
+        ("grades.csv", write_grades_csv),
+        ("checks.csv", write_checks_csv),
+        ("summary.html", write_summary),
+    ):
+        with atomic_text(out / name) as handle:
+            write(result, handle)
 
 
 def _number(value: float) -> str:

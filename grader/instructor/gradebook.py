@@ -7,8 +7,10 @@ as it finishes, so an interrupted collect keeps everything it finished. A report
 is known by its digest and not parsed again. An existing gradebook is opened and added to, never
 truncated.
 
-Memory stays flat however large the class: a collect stages each submission here as it reads it
-and assembles each student's grade from here, one student at a time.
+Memory stays flat however large the class: a collect stages each submission here as it reads it,
+assembles each student's grade from here one student at a time, and keeps each student's line
+for the exports in a temporary table (on disk, like SQLite's sorts), which the exports and the
+statistics read back row by row.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ CREATE TABLE IF NOT EXISTS flags (
   detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS submissions_by_collection ON submissions (collection, student);
 CREATE INDEX IF NOT EXISTS flags_by_submission ON flags (submission);
+CREATE INDEX IF NOT EXISTS submission_sources_by_source ON submission_sources (exercise, source_sha256);
 CREATE VIEW IF NOT EXISTS student_outcomes AS
   SELECT s.collection, s.student, o.exercise, o.check_id, o.outcome, o.points, o.max_points,
          o.hidden, o.message
@@ -109,6 +112,7 @@ class Gradebook:
         self.path = path
         try:
             self.db = sqlite3.connect(path, timeout=30)
+            self.db.execute("PRAGMA temp_store = FILE")  # temporary tables and sorts stay on disk
             version = self._existing_version()
             self.db.executescript(SCHEMA)
             if version is None:
@@ -272,12 +276,20 @@ class Gradebook:
         self.db.execute("UPDATE submissions SET student = ? WHERE id = ?", (student, submission))
         self.db.execute("UPDATE flags SET student = ? WHERE submission = ?", (student, submission))
 
-    def staged(self, collection: int) -> list[tuple[int, str]]:
-        """(submission id, student) of this collect, by student id."""
-        return self.db.execute(
-            "SELECT id, student FROM submissions WHERE collection = ? ORDER BY student, id",
-            (collection,),
-        ).fetchall()
+    def staged(self, collection: int, batch: int = 256) -> Iterator[tuple[int, str]]:
+        """(submission id, student) of this collect, by student id, read a batch at a time (the
+        caller may write to the gradebook between rows)."""
+        after: tuple[str, int] = ("", -1)
+        while True:
+            rows = self.db.execute(
+                "SELECT id, student FROM submissions WHERE collection = ? AND (student, id) > (?, ?) "
+                "ORDER BY student, id LIMIT ?",
+                (collection, after[0], after[1], batch),
+            ).fetchall()
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = (rows[-1][1], rows[-1][0])
 
     def submission(self, submission: int) -> Staged:
         """One submission of a collect as staged."""
@@ -314,27 +326,40 @@ class Gradebook:
             (collection, checks_key),
         ).fetchall()
 
-    def shared_sources(self, collection: int) -> Iterator[tuple[str, str, list[str]]]:
-        """(exercise, digest, students) for each source handed in by more than one student."""
-        rows = self.db.execute(
-            "SELECT ss.exercise, ss.source_sha256, s.student FROM submissions s "
-            "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ? AND "
-            "(ss.exercise, ss.source_sha256) IN (SELECT ss2.exercise, ss2.source_sha256 "
-            "FROM submissions s2 JOIN submission_sources ss2 ON ss2.submission = s2.id "
-            "WHERE s2.collection = ? GROUP BY ss2.exercise, ss2.source_sha256 "
-            "HAVING COUNT(*) > 1) ORDER BY ss.exercise, ss.source_sha256, s.student",
-            (collection, collection),
+    def find_shared_sources(self, collection: int, shown: int) -> None:
+        """Note, for each (exercise, source) handed in by more than one student of this collect
+        (a student's `~2` duplicates count as that student), how many students and the first
+        `shown` of them by id; `shared_with` reads it back per submission."""
+        base = "CASE WHEN instr(s.student, '~') THEN substr(s.student, 1, instr(s.student, '~') - 1) ELSE s.student END"
+        self.db.execute("DROP TABLE IF EXISTS temp.shared")
+        self.db.execute(
+            "CREATE TEMP TABLE shared (exercise TEXT NOT NULL, source_sha256 TEXT NOT NULL, "
+            "people INTEGER NOT NULL, rank INTEGER NOT NULL, student TEXT NOT NULL)"
         )
-        current: tuple[str, str] | None = None
-        students: list[str] = []
-        for exercise, digest, student in rows:
-            if (exercise, digest) != current:
-                if current is not None:
-                    yield (*current, students)
-                current, students = (exercise, digest), []
-            students.append(student)
-        if current is not None:
-            yield (*current, students)
+        self.db.execute(
+            "INSERT INTO temp.shared SELECT exercise, source_sha256, people, rank, base FROM ("
+            "SELECT exercise, source_sha256, base, "
+            "ROW_NUMBER() OVER (PARTITION BY exercise, source_sha256 ORDER BY base) AS rank, "
+            "COUNT(*) OVER (PARTITION BY exercise, source_sha256) AS people FROM ("
+            f"SELECT DISTINCT ss.exercise, ss.source_sha256, {base} AS base FROM submissions s "
+            "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ?)) "
+            "WHERE people > 1 AND rank <= ?",
+            (collection, shown),
+        )
+        self.db.execute("CREATE INDEX temp.shared_by_source ON shared (exercise, source_sha256)")
+
+    def shared_with(self, submission: int) -> list[tuple[str, str, int, list[str]]]:
+        """(exercise, digest, number of students, the first of them by id) for each source of
+        one submission that others handed in too, by exercise id (see find_shared_sources)."""
+        found: dict[tuple[str, str], tuple[int, list[str]]] = {}
+        for exercise, digest, people, student in self.db.execute(
+            "SELECT ss.exercise, ss.source_sha256, sh.people, sh.student FROM submission_sources ss "
+            "JOIN temp.shared sh ON sh.exercise = ss.exercise AND sh.source_sha256 = ss.source_sha256 "
+            "WHERE ss.submission = ? ORDER BY ss.exercise, ss.source_sha256, sh.rank",
+            (submission,),
+        ):
+            found.setdefault((exercise, digest), (people, []))[1].append(student)
+        return [(ex, digest, people, first) for (ex, digest), (people, first) in found.items()]
 
     def finish_submission(
         self, submission: int, score: float | None, max_score: float, flags: list[tuple[str, str]],
@@ -380,13 +405,16 @@ class Gradebook:
             )
         }
 
-    def outcomes_by_check(self, collection: int) -> Iterator[tuple[str, str, str, float]]:
-        """(check id, student, outcome, points) of every graded submission, check by check."""
-        yield from self.db.execute(
-            "SELECT check_id, student, outcome, points FROM student_outcomes WHERE collection = ? "
-            "ORDER BY check_id, student",
-            (collection,),
-        )
+    def outcomes_of(self, collection: int, student: str) -> dict[str, tuple[str, float]]:
+        """Check id -> (outcome, points) of one student's graded submission in a collect."""
+        return {
+            check: (outcome, points)
+            for check, outcome, points in self.db.execute(
+                "SELECT check_id, outcome, points FROM student_outcomes "
+                "WHERE collection = ? AND student = ?",
+                (collection, student),
+            )
+        }
 
     def store(self, collection: int, checks_key: str, gradings: list[Grading]) -> None:
         """Commit the gradings of one finished job at once."""
@@ -423,3 +451,59 @@ class Gradebook:
             "name = COALESCE(excluded.name, students.name), in_roster = excluded.in_roster",
             [(sid, name, int(in_roster)) for sid, name, in_roster in rows],
         )
+
+    # --- each student's line for the exports, in a temporary table ---
+
+    def start_rows(self) -> None:
+        """An empty table of student lines for this connection."""
+        self.db.execute("DROP TABLE IF EXISTS temp.class_rows")
+        self.db.execute("DROP TABLE IF EXISTS temp.report_names")
+        self.db.execute(
+            "CREATE TEMP TABLE class_rows (student TEXT NOT NULL, name TEXT, origin TEXT NOT NULL, "
+            "kind TEXT NOT NULL, scores TEXT NOT NULL, total REAL NOT NULL, maximum REAL NOT NULL, "
+            "claimed REAL, flags TEXT NOT NULL, graded INTEGER NOT NULL, percent REAL NOT NULL)"
+        )
+        self.db.execute("CREATE INDEX temp.class_rows_by_student ON class_rows (student)")
+        self.db.execute("CREATE TEMP TABLE report_names (name TEXT PRIMARY KEY COLLATE NOCASE)")
+
+    def add_row(self, row: tuple[Any, ...]) -> None:
+        """One student's line: student, name, origin, kind, scores (exercise id -> points),
+        total, maximum, claimed, flags, graded, percent."""
+        student, name, origin, kind, scores, total, maximum, claimed, flags, graded, percent = row
+        self.db.execute(
+            "INSERT INTO temp.class_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (student, name, origin, kind, json.dumps(scores), total, maximum, claimed,
+             json.dumps(flags), int(graded), percent),
+        )  # fmt: skip
+
+    def rows(self, where: str = "1") -> Iterator[tuple[Any, ...]]:
+        """Student lines (as add_row takes them) by student id; `where` is a fixed SQL filter."""
+        for row in self.db.execute(
+            f"SELECT student, name, origin, kind, scores, total, maximum, claimed, flags, graded, "
+            f"percent FROM temp.class_rows WHERE {where} ORDER BY student, rowid"
+        ):
+            scores, flags = json.loads(row[4]), [tuple(f) for f in json.loads(row[8])]
+            yield (*row[:4], scores, *row[5:8], flags, bool(row[9]), row[10])
+
+    def graded_students(self) -> Iterator[tuple[str, dict[str, float], float]]:
+        """(student, exercise id -> points, total) of each graded line, by student id."""
+        for student, scores, total in self.db.execute(
+            "SELECT student, scores, total FROM temp.class_rows WHERE graded ORDER BY student, rowid"
+        ):
+            yield student, json.loads(scores), total
+
+    def percents(self) -> Iterator[float]:
+        """Graded students' percentages, smallest first."""
+        for (percent,) in self.db.execute(
+            "SELECT percent FROM temp.class_rows WHERE graded ORDER BY percent"
+        ):
+            yield percent
+
+    def claim_report_name(self, base: str) -> str:
+        """`base`, or `base-2`, `base-3`... : the first not taken yet (case-insensitively)."""
+        name, n = base, 1
+        while self.db.execute("SELECT 1 FROM temp.report_names WHERE name = ?", (name,)).fetchone():
+            n += 1
+            name = f"{base}-{n}"
+        self.db.execute("INSERT INTO temp.report_names VALUES (?)", (name,))
+        return name

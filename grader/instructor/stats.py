@@ -1,9 +1,14 @@
 """How each check did across a class: pass rate, mean points and discrimination, with the flags
-that point an instructor at checks worth a second look (plain arithmetic, no I/O)."""
+that point an instructor at checks worth a second look (plain arithmetic, no I/O).
+
+A class of any size is summed in O(number of checks) memory: a `Tally` per check is fed the
+students twice, in the same order (the first pass gives the means, the second the centred
+sums), which gives the same floating-point results as the textbook two-pass formula over lists."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 LOW_DISCRIMINATION = 0.2
@@ -27,18 +32,44 @@ class CheckStats:
     flags: tuple[str, ...]
 
 
-def pearson(xs: list[float], ys: list[float]) -> float | None:
-    """Pearson correlation of two equal-length samples; None when either has no spread."""
-    n = len(xs)
-    if n < 2:
-        return None
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    syy = sum((y - mean_y) ** 2 for y in ys)
-    if sxx <= 1e-12 or syy <= 1e-12:
-        return None
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-    return sxy / math.sqrt(sxx * syy)
+class Tally:
+    """One check's running sums: `first` for every student, then `second` for the same students
+    in the same order. x is 1.0 for a pass and 0.0 otherwise; y is the student's rest score."""
+
+    def __init__(self, points: float) -> None:
+        self.points = points
+        self.n = 0
+        self.passed = 0.0
+        self.got = 0.0
+        self.rest = 0.0
+        self.sxx = 0.0
+        self.syy = 0.0
+        self.sxy = 0.0
+
+    def passes(self, got: float) -> float:
+        """1.0 when `got` is the check's full points (to rounding), else 0.0."""
+        return 1.0 if got >= self.points - 1e-9 else 0.0
+
+    def first(self, got: float, rest: float) -> None:
+        """Pass one: a student's points on this check and the total of their other checks."""
+        self.n += 1
+        self.passed += self.passes(got)
+        self.got += got
+        self.rest += rest
+
+    def second(self, got: float, rest: float) -> None:
+        """Pass two: the same student again, for the sums of squares around the means."""
+        dx = self.passes(got) - self.passed / self.n
+        dy = rest - self.rest / self.n
+        self.sxx += dx**2
+        self.syy += dy**2
+        self.sxy += dx * dy
+
+    def discrimination(self) -> float | None:
+        """Pearson's r of passing with the rest score; None when either has no spread."""
+        if self.n < 2 or self.sxx <= 1e-12 or self.syy <= 1e-12:
+            return None
+        return self.sxy / math.sqrt(self.sxx * self.syy)
 
 
 def check_stats(
@@ -52,11 +83,20 @@ def check_stats(
     """Numbers for one check. `earned` has one (points on this check, total of the student's
     other checks) pair per student it counted for. Discrimination is the point-biserial
     correlation of passing with that rest score (Pearson's r with a 0/1 variable)."""
-    passed = [1.0 if got >= points - 1e-9 else 0.0 for got, _ in earned]
-    n = len(earned)
-    pass_rate = sum(passed) / n if n else None
-    mean_points = sum(got for got, _ in earned) / n if n else None
-    discrimination = pearson(passed, [rest for _, rest in earned])
+    tally = Tally(points)
+    for got, rest in earned:
+        tally.first(got, rest)
+    for got, rest in earned:
+        tally.second(got, rest)
+    return stats_of(check_id, exercise, name, hidden, tally)
+
+
+def stats_of(check_id: str, exercise: str, name: str, hidden: bool, tally: Tally) -> CheckStats:
+    """A check's numbers and flags from its tally after both passes."""
+    n = tally.n
+    pass_rate = tally.passed / n if n else None
+    mean_points = tally.got / n if n else None
+    discrimination = tally.discrimination()
     flags = []
     if discrimination is not None and discrimination < LOW_DISCRIMINATION:
         flags.append(f"discrimination {discrimination:.2f} < {LOW_DISCRIMINATION}")
@@ -68,7 +108,7 @@ def check_stats(
         check_id,
         exercise,
         name,
-        points,
+        tally.points,
         hidden,
         n,
         pass_rate,
@@ -78,7 +118,7 @@ def check_stats(
     )
 
 
-def histogram(values: list[float], bins: int = 10, top: float = 100.0) -> list[int]:
+def histogram(values: Iterable[float], bins: int = 10, top: float = 100.0) -> list[int]:
     """Counts of `values` (0..top) in `bins` equal bins; `top` itself falls in the last one."""
     counts = [0] * bins
     for value in values:

@@ -1,12 +1,14 @@
 """summary.html: one self-contained page about a collect. Inline SVG and CSS only, no script and
 nothing fetched (its Content-Security-Policy forbids it), so it works offline and from a zip.
-Every student-supplied string is escaped: ids and messages come from hostile files."""
+Every student-supplied string is escaped: ids and messages come from hostile files. The page is
+written as it is made, the student tables a row at a time from the gradebook."""
 
 from __future__ import annotations
 
-import statistics
+import math
 from html import escape
-from typing import TYPE_CHECKING
+from itertools import islice
+from typing import TYPE_CHECKING, TextIO
 
 from grader.instructor.stats import histogram
 
@@ -26,13 +28,12 @@ svg text{font:12px system-ui,sans-serif;fill:#333}
 """
 
 
-def summary_html(result: ClassResult) -> str:
-    """The whole page."""
+def write_summary(result: ClassResult, out: TextIO) -> None:
+    """Write the whole page to `out`."""
     course = result.course
-    graded = [row for row in result.rows if row.graded]
-    percents = [row.percent for row in graded]
+    median, mean = _median_and_mean(result)
     flagged_checks = [s for s in result.checks if s.flags]
-    parts = [
+    for part in [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
@@ -41,41 +42,56 @@ def summary_html(result: ClassResult) -> str:
         f'<p class="muted">Course {escape(course.name)}, collect #{result.collection}. '
         f"Every score was regraded from the submitted sources with this checkout's checks.</p>",
         '<div class="numbers">',
-        _number("students", len(result.rows)),
-        _number("graded", len(graded)),
-        _number("flagged", len(result.flagged)),
-        _number("median", f"{statistics.median(percents):.0f}%" if percents else "–"),
-        _number("mean", f"{statistics.fmean(percents):.0f}%" if percents else "–"),
+        _number("students", result.students),
+        _number("graded", result.graded),
+        _number("flagged", result.flagged),
+        _number("median", "–" if median is None else f"{median:.0f}%"),
+        _number("mean", "–" if mean is None else f"{mean:.0f}%"),
         _number("graded now / cached", f"{result.graded_now} / {result.cached}"),
         "</div>",
         "<h2>Totals</h2>",
-        _histogram_svg(percents),
+        _histogram_svg(result),
         "<h2>Pass rate per check</h2>",
         '<p class="muted">A check is flagged when its pass rate is above 95% or below 20%, or its '
         "discrimination (correlation of passing it with the total of the other checks) is below 0.2. "
         "Flagged checks are drawn in red.</p>",
         _pass_rates(result),
-        f'<h2 id="flagged-students">Flagged students ({len(result.flagged)})</h2>',
-        _flagged_students(result),
-        f'<h2 id="flagged-checks">Flagged checks ({len(flagged_checks)})</h2>',
-        _flagged_checks(flagged_checks),
-    ]
+        f'<h2 id="flagged-students">Flagged students ({result.flagged})</h2>',
+    ]:
+        out.write(part + "\n")
+    _flagged_students(result, out)
+    out.write(f'\n<h2 id="flagged-checks">Flagged checks ({len(flagged_checks)})</h2>\n')
+    out.write(_flagged_checks(flagged_checks) + "\n")
     if result.notes:
-        parts += [f"<h2>Input passed over ({len(result.notes)})</h2><ul>"]
-        parts += [f"<li>{escape(note)}</li>" for note in result.notes]
-        parts += ["</ul>"]
-    parts += ["<h2>All students</h2>", _all_students(result), "</body></html>", ""]
-    return "\n".join(parts)
+        out.write(f"<h2>Input passed over ({len(result.notes)})</h2><ul>\n")
+        for note in result.notes:
+            out.write(f"<li>{escape(note)}</li>\n")
+        out.write("</ul>\n")
+    out.write("<h2>All students</h2>\n")
+    _all_students(result, out)
+    out.write("\n</body></html>\n")
+
+
+def _median_and_mean(result: ClassResult) -> tuple[float | None, float | None]:
+    """The median and mean of the graded percentages (as statistics.median and fmean give
+    them), read from the gradebook without holding them."""
+    n = result.graded
+    if not n:
+        return None, None
+    mean = math.fsum(result.percents()) / n
+    middle = list(islice(result.percents(), (n - 1) // 2, n // 2 + 1))
+    median = middle[0] if n % 2 else (middle[0] + middle[1]) / 2
+    return median, mean
 
 
 def _number(label: str, value: object) -> str:
     return f"<div><b>{escape(str(value))}</b>{escape(label)}</div>"
 
 
-def _histogram_svg(percents: list[float]) -> str:
-    if not percents:
+def _histogram_svg(result: ClassResult) -> str:
+    if not result.graded:
         return '<p class="muted">No submission could be graded.</p>'
-    counts = histogram(percents)
+    counts = histogram(result.percents())
     width, height, left, bottom = 640, 220, 40, 30
     bar = (width - left) / len(counts)
     top = max(counts)
@@ -137,22 +153,21 @@ def _pass_rates(result: ClassResult) -> str:
     return "\n".join(out) or '<p class="muted">No check ran.</p>'
 
 
-def _flagged_students(result: ClassResult) -> str:
+def _flagged_students(result: ClassResult, out: TextIO) -> None:
     if not result.flagged:
-        return '<p class="muted">None.</p>'
-    rows = []
-    for row in result.flagged:
+        out.write('<p class="muted">None.</p>')
+        return
+    out.write("<table><tr><th>Student</th><th>Score</th><th>Flags</th></tr>")
+    for row in result.rows(flagged=True):
         flags = "".join(
             f'<div><span class="flag">{escape(kind)}</span>{escape(detail)}</div>'
             for kind, detail in row.flags
         )
         score = f"{row.total:g}/{row.maximum:g}" if row.graded else "not graded"
-        rows.append(
+        out.write(
             f'<tr><td>{escape(row.student)}</td><td class="n">{score}</td><td>{flags}</td></tr>'
         )
-    return (
-        "<table><tr><th>Student</th><th>Score</th><th>Flags</th></tr>" + "".join(rows) + "</table>"
-    )
+    out.write("</table>")
 
 
 def _flagged_checks(stats: list) -> str:
@@ -172,13 +187,13 @@ def _flagged_checks(stats: list) -> str:
     )
 
 
-def _all_students(result: ClassResult) -> str:
+def _all_students(result: ClassResult, out: TextIO) -> None:
     exercises = result.course.exercises
     head = "".join(
         f'<th title="{escape(ex.title)}">{i:02d}</th>' for i, ex in enumerate(exercises, 1)
     )
-    rows = []
-    for row in result.rows:
+    out.write(f"<table><tr><th>Student</th>{head}<th>Total</th><th>%</th><th>Flags</th></tr>")
+    for row in result.rows():
         cells = "".join(
             f'<td class="n">{row.scores[ex.id]:g}</td>'
             if ex.id in row.scores
@@ -187,12 +202,8 @@ def _all_students(result: ClassResult) -> str:
         )
         total = f"{row.total:g}" if row.graded else "–"
         percent = f"{row.percent:.0f}%" if row.graded else "–"
-        rows.append(
+        out.write(
             f'<tr><td>{escape(row.student)}</td>{cells}<td class="n">{total}</td><td class="n">{percent}</td>'
             f'<td class="n">{len(row.flags) or ""}</td></tr>'
         )
-    return (
-        f"<table><tr><th>Student</th>{head}<th>Total</th><th>%</th><th>Flags</th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
+    out.write("</table>")
