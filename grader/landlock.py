@@ -13,6 +13,7 @@ happens and `confine_writes` says so: the guard, the policy and the file modes r
 from __future__ import annotations
 
 import ctypes
+import glob
 import os
 import sys
 
@@ -38,9 +39,16 @@ class _PathBeneathAttr(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-def confine_writes(folders: list[str], files: list[str] = ("/dev/null",)) -> bool:
+def device_files() -> list[str]:
+    """Device files a grading process writes to: /dev/null, and the NVIDIA driver's (CUDA opens
+    them read-write when it first allocates; refused, it reports "out of memory")."""
+    return ["/dev/null", *sorted(glob.glob("/dev/nvidia*"))]
+
+
+def confine_writes(folders: list[str], files: list[str] | None = None) -> bool:
     """Allow this process (and its children) to write only beneath `folders` and to the
-    `files` named; True when the kernel enforces it from now on."""
+    `files` named (default: `device_files()`); True when the kernel enforces it from now on."""
+    files = device_files() if files is None else files
     if not sys.platform.startswith("linux"):
         return False
     try:

@@ -369,7 +369,12 @@ def run_job(job: dict[str, Any], events_fd: int) -> int:
     plugin.after_collection = lambda: _hide(sandbox_guard, job["hidden_after_collection"])
     os.environ["GRADE_SANDBOX"] = "1"  # checklib.run_isolated guards its child process too
     # Native writers (MLX's) make no audit event: the kernel holds them to these folders.
-    landlock.confine_writes([*job["writable"], job["kernels"]])
+    # (CUDA's start-up in a new process writes under /proc: measured on an H200, a child that
+    # could not failed in cudaMallocManaged. Without Landlock it could write there anyway.)
+    import mlx.core as mx
+
+    writable = [*job["writable"], job["kernels"], *(["/proc"] if mx.cuda.is_available() else [])]
+    landlock.confine_writes(writable)
     code = pytest.main(job["pytest_args"], plugins=[plugin, Containment()])
     return int(code)
 

@@ -19,16 +19,22 @@ def load_now(path):
 
 def round_trip(a, folder, fmt):
     path = str(Path(folder) / f"array.{fmt}")
+    cpu = mx.cpu  # float64 exists only on the CPU stream: write and read there
     match fmt:
         case "npy":
-            mx.save(path, a)
-            return mx.load(path, stream=mx.cpu)
+            _on(cpu, mx.save, path, a)
+            return mx.load(path, stream=cpu)
         case "npz":
-            mx.savez(path, array=a)
+            _on(cpu, mx.savez, path, array=a)
         case "safetensors":
-            mx.save_safetensors(path, {"array": a})
+            _on(cpu, mx.save_safetensors, path, {"array": a})
         case "gguf":
-            mx.save_gguf(path, {"array": a})
+            _on(cpu, mx.save_gguf, path, {"array": a})
         case _:
             raise ValueError(f"no MLX writer for {fmt!r}")
-    return mx.load(path, stream=mx.cpu)["array"]
+    return mx.load(path, stream=cpu)["array"]
+
+
+def _on(device, write, *args, **kwargs):
+    with mx.stream(device):
+        write(*args, **kwargs)
