@@ -602,7 +602,6 @@ def _assemble(
         exercise_max[checks[cid]["exercise"]] += checks[cid]["points"]
     maximum = sum(exercise_max.values())
     stubs = _stub_digests(course)
-    book.find_shared_sources(collection, SHARED_SHOWN)
     book.start_rows()
     for submission, _ in book.staged(collection):
         entry = book.submission(submission)
@@ -620,7 +619,7 @@ def _assemble(
             name = book.claim_report_name(report_base(entry.student))
             _write_report(out_dir / "reports" / f"{name}.json", report)
             added += _regrade_flags(entry, gradings)
-        added += _shared_flags(book, entry, stubs)
+        added += _shared_flags(book, collection, entry, stubs)
         if roster is not None and entry.student not in roster.names:
             added.append((flags.NOT_IN_ROSTER, f"{entry.student} is not in the roster"))
         total = sum(scores.values())
@@ -748,13 +747,14 @@ def _stub_digests(course: Course) -> set[str]:
 SHARED_SHOWN = 6  # students named per shared source: five others besides the one flagged
 
 
-def _shared_flags(book: Gradebook, entry: Staged, stubs: set[str]) -> list[tuple[str, str]]:
-    """One flag per group of other students who handed in the same file(s) as this one."""
+def _shared_flags(
+    book: Gradebook, collection: int, entry: Staged, stubs: set[str]
+) -> list[tuple[str, str]]:
+    """One flag per group of other students who handed in the same file(s) as this one (two
+    students handing in the stub is no hint of anything)."""
     by_others: dict[tuple[str, ...], list[str]] = {}
     me = _base(entry.student)
-    for exercise, digest, people, first in book.shared_with(entry.id):
-        if digest in stubs:
-            continue  # two students handing in the stub is no hint of anything
+    for exercise, _, people, first in book.shared_with(collection, entry.id, SHARED_SHOWN, stubs):
         others = tuple(p for p in first if p != me)[:5]
         more = people - 1 - len(others)
         key = (*others, f"+{more}") if more else others

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -110,6 +111,9 @@ class Gradebook:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._sharers_seen: OrderedDict[tuple[int, str, str, int], tuple[int, list[str]]] = (
+            OrderedDict()
+        )
         try:
             self.db = sqlite3.connect(path, timeout=30)
             self.db.execute("PRAGMA temp_store = FILE")  # temporary tables and sorts stay on disk
@@ -326,40 +330,46 @@ class Gradebook:
             (collection, checks_key),
         ).fetchall()
 
-    def find_shared_sources(self, collection: int, shown: int) -> None:
-        """Note, for each (exercise, source) handed in by more than one student of this collect
-        (a student's `~2` duplicates count as that student), how many students and the first
-        `shown` of them by id; `shared_with` reads it back per submission."""
-        base = "CASE WHEN instr(s.student, '~') THEN substr(s.student, 1, instr(s.student, '~') - 1) ELSE s.student END"
-        self.db.execute("DROP TABLE IF EXISTS temp.shared")
-        self.db.execute(
-            "CREATE TEMP TABLE shared (exercise TEXT NOT NULL, source_sha256 TEXT NOT NULL, "
-            "people INTEGER NOT NULL, rank INTEGER NOT NULL, student TEXT NOT NULL)"
-        )
-        self.db.execute(
-            "INSERT INTO temp.shared SELECT exercise, source_sha256, people, rank, base FROM ("
-            "SELECT exercise, source_sha256, base, "
-            "ROW_NUMBER() OVER (PARTITION BY exercise, source_sha256 ORDER BY base) AS rank, "
-            "COUNT(*) OVER (PARTITION BY exercise, source_sha256) AS people FROM ("
-            f"SELECT DISTINCT ss.exercise, ss.source_sha256, {base} AS base FROM submissions s "
-            "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ?)) "
-            "WHERE people > 1 AND rank <= ?",
-            (collection, shown),
-        )
-        self.db.execute("CREATE INDEX temp.shared_by_source ON shared (exercise, source_sha256)")
-
-    def shared_with(self, submission: int) -> list[tuple[str, str, int, list[str]]]:
-        """(exercise, digest, number of students, the first of them by id) for each source of
-        one submission that others handed in too, by exercise id (see find_shared_sources)."""
-        found: dict[tuple[str, str], tuple[int, list[str]]] = {}
-        for exercise, digest, people, student in self.db.execute(
-            "SELECT ss.exercise, ss.source_sha256, sh.people, sh.student FROM submission_sources ss "
-            "JOIN temp.shared sh ON sh.exercise = ss.exercise AND sh.source_sha256 = ss.source_sha256 "
-            "WHERE ss.submission = ? ORDER BY ss.exercise, ss.source_sha256, sh.rank",
+    def shared_with(
+        self, collection: int, submission: int, shown: int, skip: set[str]
+    ) -> list[tuple[str, str, int, list[str]]]:
+        """(exercise, digest, number of students, the first `shown` of them by id) for each
+        source of one submission that other students of the collect handed in too (`~2`
+        duplicates count as the student they duplicate), by exercise id; digests in `skip` are
+        passed over."""
+        found = []
+        for exercise, digest in self.db.execute(
+            "SELECT exercise, source_sha256 FROM submission_sources WHERE submission = ? "
+            "ORDER BY exercise, source_sha256",
             (submission,),
-        ):
-            found.setdefault((exercise, digest), (people, []))[1].append(student)
-        return [(ex, digest, people, first) for (ex, digest), (people, first) in found.items()]
+        ).fetchall():
+            if digest not in skip:
+                people, first = self._sharers(collection, exercise, digest, shown)
+                if people > 1:
+                    found.append((exercise, digest, people, first))
+        return found
+
+    def _sharers(
+        self, collection: int, exercise: str, digest: str, shown: int
+    ) -> tuple[int, list[str]]:
+        # A few hundred recent answers: a source the whole class shares is asked for once.
+        key = (collection, exercise, digest, shown)
+        if key in self._sharers_seen:
+            self._sharers_seen.move_to_end(key)
+            return self._sharers_seen[key]
+        rows = self.db.execute(
+            "SELECT base, COUNT(*) OVER () FROM (SELECT DISTINCT CASE WHEN instr(s.student, '~') "
+            "THEN substr(s.student, 1, instr(s.student, '~') - 1) ELSE s.student END AS base "
+            "FROM submission_sources ss JOIN submissions s ON s.id = ss.submission "
+            "WHERE ss.exercise = ? AND ss.source_sha256 = ? AND s.collection = ?) "
+            "ORDER BY base LIMIT ?",
+            (exercise, digest, collection, shown),
+        ).fetchall()
+        answer = (rows[0][1] if rows else 0, [base for base, _ in rows])
+        self._sharers_seen[key] = answer
+        if len(self._sharers_seen) > 512:
+            self._sharers_seen.popitem(last=False)
+        return answer
 
     def finish_submission(
         self, submission: int, score: float | None, max_score: float, flags: list[tuple[str, str]],
