@@ -76,7 +76,14 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")  # anything but \t and \n
 
 # Attacks that still succeed against the engine as it is now. Each entry is temporary: it says
 # what the attack defeats, and goes once the engine holds against it.
-STILL_SUCCEEDS: dict[str, str] = {}
+STILL_SUCCEEDS: dict[str, str] = {
+    "evasion_metaclass_call_memory": "engine hardening in progress: the policy refuses type() with "
+    "three arguments but not a call of what type(x) returns, so a class with NumPy's "
+    "array-interface hook under a run-time name still wraps any id() address (raw memory)",
+    "evasion_abcmeta_memory": "engine hardening in progress: the policy accepts abc.ABCMeta(name, "
+    "bases, namespace), a metaclass called like type(), so the array-interface hook under a "
+    "run-time name still wraps any id() address (raw memory)",
+}
 
 
 @dataclass
