@@ -72,7 +72,9 @@ SECRET = "CHEATS-SECRET-7f3a9c"  # in grade's environment and in outside/secret.
 UNDERSCORES = 64_000  # one string of them: about 45 s for a backtracking pattern, ms for a sane one
 HUGE_LINES = 60_000  # about 2 MB of code: an unguarded parse needs several hundred MiB
 PEAK_MIB = 1536  # no process of a run may grow past this (the cheats allocate nothing big)
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")  # anything but \t and \n
+# Anything but \t and \n that can move the cursor, break a line or reorder text: C0 and C1
+# controls, the Unicode line and paragraph separators, bidirectional overrides and isolates.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 # Attacks that still succeed against the engine as it is now. Each entry is temporary: it says
 # what the attack defeats, and goes once the engine holds against it.
