@@ -14,7 +14,7 @@ import time
 
 import pytest
 from conftest import ROOT
-from test_student_loop import COURSE, FIRST, WRONG_BUILD_GRAPH, course_copy  # noqa: F401 (a fixture)
+from test_student_loop import COURSE, FIRST, WRONG_BUILD_GRAPH
 
 RIGHT = (ROOT / "solutions" / FIRST.file).read_text()
 WRONG = RIGHT + "\n\n" + WRONG_BUILD_GRAPH
@@ -164,7 +164,7 @@ def test_watch_survives_a_loop_and_an_exit_in_student_code(folder):
         watch.stop()
 
 
-def test_watch_keys_on_a_terminal(course_copy):  # noqa: F811 (the fixture)
+def test_watch_keys_on_a_terminal(course_copy):
     watch = Watch(["1", "--timeout", "3"], cwd=course_copy, tty=True)
     try:
         watch.expect("Verdict:")
