@@ -77,7 +77,7 @@ _FIX = {
     "module-as-value": "use the module only as `module.name`",
     "monkeypatch": "leave modules as they are; set attributes only on objects you build",
     "format-string": "use an f-string, or a literal format string without private attributes",
-    "type-call": "call type(x) with one argument only",
+    "type-call": "compare it with a class (type(x) is mx.array), or use isinstance",
     "call-only": "call it directly where you need it (module.function(...))",
     "nul-character": "file names and text never need a NUL character",
     "checker-error": "simplify the code around it, and tell the course staff",
@@ -342,6 +342,19 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+def _only_looked_at(call: ast.AST, parent: ast.AST | None) -> bool:
+    """True when the value of `call` is only compared or shown (print, str, repr, an f-string),
+    never called, kept or handed to anything that could call it."""
+    if isinstance(parent, (ast.Compare, ast.FormattedValue)):
+        return True
+    return (
+        isinstance(parent, ast.Call)
+        and call in parent.args
+        and isinstance(parent.func, ast.Name)
+        and parent.func.id in ("print", "str", "repr")
+    )
+
+
 def _is_dunder(name: str) -> bool:
     """`__x__` and the like: two underscores, a name ending in a letter or digit, two more.
     (String tests, not a regular expression: one over a long run of underscores backtracks
@@ -579,8 +592,15 @@ class _Checker:
             )
         elif name in DYNAMIC_ATTRIBUTE and not called:
             self.add(node, "dynamic-attribute", f"passes {name} around as a value")
-        elif name == "type" and not (called and len(parent.args) == 1 and not parent.keywords):
-            self.add(node, "type-call", "uses type other than as type(x)")
+        elif name == "type" and not (
+            called
+            and len(parent.args) == 1
+            and not parent.keywords
+            and _only_looked_at(parent, self.parent.get(parent))
+        ):
+            # type(x)(name, bases, namespace) builds a class whose attribute names are made at
+            # run time (NumPy's array-interface hook among them): only a comparison is safe.
+            self.add(node, "type-call", "uses type other than to compare type(x) with a class")
         elif (
             name in self.values_banned
             and isinstance(node.ctx, ast.Load)

@@ -78,18 +78,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u20
 
 # Attacks that still succeed against the engine as it is now. Each entry is temporary: it says
 # what the attack defeats, and goes once the engine holds against it.
-STILL_SUCCEEDS: dict[str, str] = {
-    "evasion_metaclass_call_memory": "engine hardening in progress: the policy refuses type() with "
-    "three arguments but not a call of what type(x) returns, so a class with NumPy's "
-    "array-interface hook under a run-time name still wraps any id() address (raw memory)",
-    "evasion_memory_full_forge": "engine hardening in progress: with the abc.ABCMeta "
-    "array-interface window (accepted by the policy) the code turns an address into an object, "
-    "reaches __import__ through its own function's builtins and replaces EventStream.emit in "
-    "sys.modules: 14/14 for a stub, no violation; nothing outside the process checks a result",
-    "evasion_abcmeta_memory": "engine hardening in progress: the policy accepts abc.ABCMeta(name, "
-    "bases, namespace), a metaclass called like type(), so the array-interface hook under a "
-    "run-time name still wraps any id() address (raw memory)",
-}
+STILL_SUCCEEDS: dict[str, str] = {}
 
 
 @dataclass
