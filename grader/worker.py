@@ -322,12 +322,30 @@ def _warm_up() -> None:
     import grader.checklib  # noqa: F401
     import grader.checks  # noqa: F401
 
+    _close_module_dunders()
+
     try:  # Hypothesis reads constants out of every local module at its first example: do it now
         from hypothesis.internal.conjecture.providers import _get_local_constants
 
         _get_local_constants()
     except (ImportError, AttributeError):
         pass
+
+
+def _close_module_dunders() -> None:
+    """An mlx.nn.Module is a dict whose keys read as attributes, so a key built at run time
+    could answer NumPy's `__array_interface__` lookup with a raw address (measured: any memory
+    of the process). Its keys never answer a dunder lookup here; its own attributes still do."""
+    import mlx.nn as nn
+
+    lookup = nn.Module.__getattr__
+
+    def __getattr__(self: nn.Module, key: str):  # noqa: N807 - replaces the class's hook
+        if key.startswith("__") and key.endswith("__"):
+            raise AttributeError(key)
+        return lookup(self, key)
+
+    nn.Module.__getattr__ = __getattr__
 
 
 def serve() -> int:
