@@ -8,6 +8,7 @@ on stdin; it is never imported by the supervisor itself (it needs pytest and MLX
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -323,6 +324,10 @@ def _warm_up() -> None:
     import grader.checks  # noqa: F401
 
     _close_module_dunders()
+    from _pytest.config import default_plugins
+
+    for name in default_plugins:  # pytest.main imports these for every session otherwise
+        importlib.import_module(f"_pytest.{name}")
 
     try:  # Hypothesis reads constants out of every local module at its first example: do it now
         from hypothesis.internal.conjecture.providers import _get_local_constants
