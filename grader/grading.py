@@ -73,6 +73,7 @@ def grade(
     *,
     sandbox: Sandbox | None = None,
     launcher: Launcher | None = None,
+    policy: Policy | None = None,
 ) -> Graded:
     """Grade `exercises` in `target`; faults in student code become outcomes, never exceptions.
 
@@ -81,7 +82,7 @@ def grade(
     every grading process is gone.
     """
     folder = resolve_target(course, target, exercises)
-    policy = load_policy(course.root)
+    policy = policy or load_policy(course.root)
     hidden = load_hidden_checks(extra_checks, course) if extra_checks is not None else None
     box = sandbox or Sandbox(policy.max_bytes)
     start = launcher or default_launcher(course.root, box)
@@ -224,7 +225,8 @@ class GradingSession:
     def __init__(self, course: Course, limits: Limits) -> None:
         self.course = course
         self.limits = limits
-        self.sandbox = Sandbox(load_policy(course.root).max_bytes)
+        self.policy = load_policy(course.root)
+        self.sandbox = Sandbox(self.policy.max_bytes)
         self.launcher = default_launcher(course.root, self.sandbox, spares=1)
 
     def grade(
@@ -245,6 +247,7 @@ class GradingSession:
                 report_path,
                 sandbox=self.sandbox,
                 launcher=self.launcher,
+                policy=self.policy,
             )
         finally:
             if isinstance(self.launcher, SpawnLauncher):
