@@ -86,12 +86,17 @@ def grade(
     hidden = load_hidden_checks(extra_checks, course) if extra_checks is not None else None
     box = sandbox or Sandbox(policy.max_bytes)
     start = launcher or default_launcher(course.root, box)
+    made: list[Path] = []  # this run's folders in a shared sandbox: no later run may read them
     try:
         submission = box.copy_submission(folder, [ex.file for ex in exercises])
+        made.append(submission.folder.parent)
         if hidden is not None:
             hidden = box.copy_hidden_checks(hidden)
+            made.append(hidden.folder)
         own = folder in {(course.root / name).resolve() for name in NAMED_TARGETS}
         kernels = box.kernel_cache(course.root / KERNEL_CACHE, private=not own)
+        if not own:
+            made.append(kernels)
         return _grade_copy(
             course, exercises, submission, policy, hidden, limits, student, start, kernels
         )
@@ -101,6 +106,9 @@ def grade(
             descendants().sweep()  # nothing of the run outlives it, the zygote's kin included
         if sandbox is None:
             box.cleanup()
+        else:
+            for path in made:
+                box.remove(path)
 
 
 def _grade_copy(

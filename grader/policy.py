@@ -820,17 +820,21 @@ def _chain(node: ast.expr) -> tuple[ast.expr, list[str]]:
 
 def _format_fields_reaching(text: str) -> str | None:
     """The first format field of `text` that reads an attribute or item starting with `_`."""
-    pending = [text]
+    pending = [(text, 0)]
     while pending:
+        current, depth = pending.pop()
         try:
-            parsed = list(string.Formatter().parse(pending.pop()))
+            parsed = list(string.Formatter().parse(current))
         except (ValueError, IndexError):
             return None  # str.format refuses it too
         for _, field_name, spec, _ in parsed:
             if field_name and re.search(r"[.\[]\s*_", field_name):
                 return field_name
-            if spec and "{" in spec:
-                pending.append(spec)
+            # str.format reads a field nested in a format spec, one level deep and no deeper
+            # ("Max string recursion exceeded"): deeper text is never looked up, and following
+            # it would make this scan quadratic in the nesting.
+            if spec and "{" in spec and depth < 1:
+                pending.append((spec, depth + 1))
     return None
 
 

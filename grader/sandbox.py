@@ -168,16 +168,22 @@ class Sandbox:
 
     def cleanup(self) -> None:
         """Remove the whole tree, whatever a grading process left in it."""
+        self.remove(self.root)
+
+    def remove(self, path: Path) -> None:
+        """Remove one folder of the tree (a run's copy, say), read-only parts included."""
 
         def unlock(func, path, _exc):  # read-only folders of the copy
             os.chmod(os.path.dirname(path), 0o755)
             os.chmod(path, 0o755)
             func(path)
 
+        if not path.exists():
+            return
         if sys.version_info >= (3, 12):
-            shutil.rmtree(self.root, onexc=unlock)
+            shutil.rmtree(path, onexc=unlock)
         else:
-            shutil.rmtree(self.root, onerror=unlock)
+            shutil.rmtree(path, onerror=unlock)
 
 
 def link_kernels(tmp: Path, cache: Path) -> None:
