@@ -6,7 +6,6 @@ Exit codes: 0 every selected check passed; 1 graded, some checks did not pass; 2
 
 from __future__ import annotations
 
-import math
 import os
 import signal
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import click
 
 from grader import assist
-from grader.clitools import one_line_errors
+from grader.clitools import SECONDS, one_line_errors
 from grader.errors import GraderError
 from grader.grading import grade, resolve_target
 from grader.hints import reset_hints
@@ -33,22 +32,6 @@ from grader.state import ResultCache
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
-class PositiveSeconds(click.ParamType):
-    """A finite number of seconds above zero (`inf` and `nan` would disable the limit)."""
-
-    name = "seconds"
-
-    def convert(self, value, param, ctx) -> float:
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        if not math.isfinite(seconds) or seconds <= 0:
-            self.fail(f"{value!r} is not a finite number of seconds above 0", param, ctx)
-        return seconds
-
-
-SECONDS = PositiveSeconds()
 DEFAULT_REPORT = "grade-report.json"
 
 

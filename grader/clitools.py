@@ -1,8 +1,10 @@
-"""What every `grade` command shares: the library's errors as one line and an exit code."""
+"""What every `grade` command shares: the library's errors as one line and an exit code, and
+the type of a time limit."""
 
 from __future__ import annotations
 
 import functools
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -31,3 +33,21 @@ def one_line_errors(interrupted: str) -> Callable[[Callable[..., Any]], Callable
         return wrapper
 
     return decorate
+
+
+class PositiveSeconds(click.ParamType):
+    """A finite number of seconds above zero (`inf` and `nan` would disable the limit)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds <= 0:
+            self.fail(f"{value!r} is not a finite number of seconds above 0", param, ctx)
+        return seconds
+
+
+SECONDS = PositiveSeconds()

@@ -240,7 +240,6 @@ def worker_env(home: Path, tmp: Path) -> dict[str, str]:
         HOME=str(home),
         TMPDIR=str(tmp),
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
-        PYTHONIOENCODING="utf-8:backslashreplace",
     )
     env.setdefault("LANG", "C.UTF-8")
     return env

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from grader.clitools import SECONDS
 from grader.instructor.cli import instructor_errors
 from grader.instructor.collect import ClassResult, Options, collect
 from grader.manifest import load_course
@@ -89,7 +90,7 @@ class _Progress:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=None,
     metavar="SECONDS",
     help="Time limit per check [default: from course.toml].",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from grader.clitools import SECONDS
 from grader.errors import ReportError
 from grader.instructor.classroom import classroom_result, encode
 from grader.instructor.cli import instructor_errors
@@ -51,7 +52,7 @@ def export() -> None:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=None,
     metavar="SECONDS",
     help="Time limit per check [default: course.toml's].",

@@ -78,8 +78,11 @@ def test_an_existing_report_keeps_its_mode_and_a_new_one_is_0644(tmp_path):
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-3", "soon"])
-def test_timeout_takes_finite_positive_seconds_only(value):
-    result = run_grade("run", FIRST.id, "--timeout", value)
+@pytest.mark.parametrize(
+    "command", [["run", FIRST.id], ["watch", FIRST.id], ["collect", "."], ["export", "gradescope"]]
+)
+def test_timeout_takes_finite_positive_seconds_only(command, value):
+    result = run_grade(*command, "--timeout", value)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
 
