@@ -235,7 +235,7 @@ def run_isolated(
         # The child runs student code too: it gets the grading process's guard.
         "sys.path.insert(0, sys.argv[4])\n"
         "from pathlib import Path\n"
-        "from grader import guard\n"
+        "from grader.engine import guard\n"
         # (under a bare pytest run, which may grade solutions/ itself, nothing is hidden)
         "sandboxed = os.environ.get('GRADE_SANDBOX') == '1'\n"
         "hidden = guard.course_hidden_paths(Path(sys.argv[4])) if sandboxed else []\n"

@@ -13,21 +13,21 @@ from pathlib import Path
 
 import click
 
-from grader import assist
 from grader.clitools import SECONDS, one_line_errors
+from grader.engine.grading import grade, resolve_target
+from grader.engine.supervisor import Limits, default_jobs
 from grader.errors import GraderError
-from grader.grading import grade, resolve_target
-from grader.hints import reset_hints
 from grader.instructor.cli import instructor_commands
-from grader.lookup import find_exercise, match_exercise, select, suggestions
-from grader.loop import keys_for, remember
 from grader.manifest import Course, load_course
-from grader.progress import activity
-from grader.render import NORMAL, QUIET, VERBOSE, run_lines, summary_lines
 from grader.report import build_report, check_out_path, write_report
-from grader.reset import is_pristine, reset_exercise
-from grader.runner import Limits, default_jobs
-from grader.state import ResultCache
+from grader.student import assist
+from grader.student.hints import reset_hints
+from grader.student.lookup import find_exercise, match_exercise, select, suggestions
+from grader.student.loop import keys_for, remember
+from grader.student.progress import activity
+from grader.student.render import NORMAL, QUIET, VERBOSE, run_lines, summary_lines
+from grader.student.reset import is_pristine, reset_exercise
+from grader.student.state import ResultCache
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -320,7 +320,7 @@ def watch(
     Shows every check's verdict; when the exercise is done, its recap, then moves to the next.
     Keys: h next hint, l list, q quit (Ctrl-C too). Without a terminal, type the key and Enter.
     """
-    from grader.watch import Watcher
+    from grader.student.watch import Watcher
 
     course = load_course()
     limits = _default_limits(course, timeout)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
+from grader.engine.results import GradingRun
 from grader.errors import ReportError, UsageError
-from grader.results import GradingRun
 
 SCHEMA_VERSION = 2
 REPORT_READ_LIMIT = 8 * 1024 * 1024  # bytes read to tell whether a file is a report

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.grading import grade
+from grader.engine.grading import grade
+from grader.engine.results import CheckResult, GradingRun
+from grader.engine.supervisor import Limits
 from grader.instructor.submission import Located, locate
 from grader.manifest import Course, load_course
 from grader.report import build_report, write_report
-from grader.results import CheckResult, GradingRun
-from grader.runner import Limits
 
 CONFIG_NAME = "autograder.json"
 HIDDEN_DIR = "hidden"

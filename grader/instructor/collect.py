@@ -39,8 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
+from grader.engine.hidden import HiddenChecks, load_hidden_checks
+from grader.engine.integrity import checks_sha256, file_digests, release_digests
 from grader.errors import GraderError, ReportError
-from grader.hidden import HiddenChecks, load_hidden_checks
 from grader.instructor import flags
 from grader.instructor import verify as v
 from grader.instructor.exports import report_base, write_atomically, write_exports
@@ -48,7 +49,6 @@ from grader.instructor.gradebook import GRADEBOOK_NAME, Gradebook, Grading, Stag
 from grader.instructor.inputs import Submission, ZipCaps, iter_submissions
 from grader.instructor.roster import Roster, read_roster
 from grader.instructor.stats import CheckStats, Tally, stats_of
-from grader.integrity import checks_sha256, file_digests, release_digests
 from grader.manifest import Course
 from grader.report import SCHEMA_PATH, SCHEMA_VERSION
 

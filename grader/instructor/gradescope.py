@@ -26,14 +26,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader import __version__
+from grader.engine.grading import grade
+from grader.engine.hidden import MANIFEST, load_hidden_checks
+from grader.engine.integrity import checks_sha256, file_digests
+from grader.engine.results import GradingRun
+from grader.engine.supervisor import Limits, default_jobs
 from grader.errors import CourseError, GraderError, UsageError
-from grader.grading import grade
-from grader.hidden import MANIFEST, load_hidden_checks
 from grader.instructor.autograder import CONFIG_NAME, HIDDEN_DIR
-from grader.integrity import checks_sha256, file_digests
 from grader.manifest import MANIFEST_NAME, Course, load_course
-from grader.results import GradingRun
-from grader.runner import Limits, default_jobs
 
 SCRIPTS = Path(__file__).with_name("gradescope_files")
 GRADESCOPE_MEMORY_MB = 768  # Gradescope's default memory per autograder container

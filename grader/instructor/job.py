@@ -18,11 +18,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from grader.engine.grading import GradingSession, grade
+from grader.engine.supervisor import Limits
 from grader.errors import GraderError
-from grader.grading import GradingSession, grade
 from grader.manifest import load_course
 from grader.report import build_report
-from grader.runner import Limits
 
 
 def run_job(session: GradingSession, spec: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def _one_error_line(result) -> str:
 
 @pytest.mark.parametrize(
     "victim",
-    ["course.toml", f"exercises/{FIRST.file}", "grader/worker.py", "tests/new-report.json"],
+    ["course.toml", f"exercises/{FIRST.file}", "grader/engine/worker.py", "tests/new-report.json"],
 )
 def test_out_refuses_course_files(victim, tmp_path):
     target = ROOT / victim

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from conftest import ROOT, copy_course, run_grade
 
-from grader.integrity import compute_release, release_digests
+from grader.engine.integrity import compute_release, release_digests
 from grader.manifest import load_course
 
 COURSE = load_course(ROOT)
@@ -16,10 +20,10 @@ def test_recorded_release_digests_match_the_repository():
         name for name in actual["files"] if recorded["files"].get(name) != actual["files"][name]
     )
     assert not stale, (
-        f"grader/release.json is stale for {stale}: run `python -m grader.integrity --write`"
+        f"grader/release.json is stale for {stale}: run `python -m grader.engine.integrity --write`"
     )
     assert recorded == actual, (
-        "grader/release.json is stale: run `python -m grader.integrity --write`"
+        "grader/release.json is stale: run `python -m grader.engine.integrity --write`"
     )
 
 
@@ -30,10 +34,28 @@ def test_every_check_file_plugin_and_the_manifest_is_covered():
         "tests/conftest.py",
         "grader/checks.py",
         "grader/checklib.py",
-        "grader/worker.py",
+        "grader/engine/worker.py",
     }
     expected |= {ex.check_file for ex in COURSE.exercises}
     assert expected <= covered, f"not covered by checks_sha256: {sorted(expected - covered)}"
+
+
+def test_every_grader_module_a_grading_process_loads_is_covered():
+    """A module split out of the worker, the guard or the policy still counts: whatever the
+    grading process imports of the grader decides scores, so the digest must cover it."""
+    program = (
+        "import sys, grader.engine.worker, grader.checks, grader.checklib, grader.policy\n"
+        "print('\\n'.join(sorted(m.__file__ for n, m in sys.modules.items()"
+        " if n.split('.')[0] == 'grader' and getattr(m, '__file__', None))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    modules = {Path(path).resolve().relative_to(ROOT).as_posix() for path in loaded}
+    modules -= {"grader/__init__.py"}  # the version only
+    covered = set(compute_release(COURSE)["files"])
+    assert len(modules) > 5, f"the probe saw too few modules: {sorted(modules)}"
+    assert modules <= covered, f"loaded in grading but not digested: {sorted(modules - covered)}"
 
 
 def test_an_edited_check_is_flagged_and_changes_checks_sha256(tmp_path):

@@ -7,18 +7,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.environment import describe_host
+from grader.engine.environment import describe_host
+from grader.engine.guard import course_hidden_paths
+from grader.engine.hidden import HiddenChecks, load_hidden_checks
+from grader.engine.integrity import checks_sha256, file_digests, modified_since_release
+from grader.engine.launch import Launcher, SpawnLauncher, default_launcher
+from grader.engine.results import CheckResult, ExerciseResult, GradingRun
+from grader.engine.sandbox import Sandbox, Submission, descendants
+from grader.engine.supervisor import (
+    CheckFile,
+    Confinement,
+    ExerciseJob,
+    Limits,
+    RawResult,
+    run_checks,
+)
 from grader.errors import UsageError
-from grader.guard import course_hidden_paths
-from grader.hidden import HiddenChecks, load_hidden_checks
-from grader.integrity import checks_sha256, file_digests, modified_since_release
-from grader.launch import Launcher, SpawnLauncher, default_launcher
 from grader.manifest import Course, Exercise
 from grader.policy import Policy, Violation, load_policy
 from grader.report import Provenance
-from grader.results import CheckResult, ExerciseResult, GradingRun
-from grader.runner import CheckFile, Confinement, ExerciseJob, Limits, RawResult, run_checks
-from grader.sandbox import Sandbox, Submission, descendants
 
 NAMED_TARGETS = ("exercises", "solutions")
 KERNEL_CACHE = ".grade/mlx-kernels"  # MLX's compiled CPU kernels, kept between the user's runs
@@ -77,7 +84,7 @@ def grade(
 ) -> Graded:
     """Grade `exercises` in `target`; faults in student code become outcomes, never exceptions.
 
-    `extra_checks` is an instructor's folder of hidden checks (see grader.hidden). `report_path`
+    `extra_checks` is an instructor's folder of hidden checks (see grader.engine.hidden). `report_path`
     is accepted for callers' convenience: only the supervisor ever writes the report, after
     every grading process is gone.
     """
@@ -244,7 +251,7 @@ class GradingSession:
         student: str | None = None,
         report_path: Path | None = None,
     ) -> Graded:
-        """Grade as `grader.grading.grade` does, using the warm processes."""
+        """Grade as `grader.engine.grading.grade` does, using the warm processes."""
         try:
             return grade(
                 self.course,

@@ -26,10 +26,10 @@ from typing import Any
 
 import psutil
 
+from grader.engine.launch import GradingProcess, Launcher
+from grader.engine.sandbox import descendants
 from grader.errors import GraderError
-from grader.launch import GradingProcess, Launcher
 from grader.manifest import Check, Exercise
-from grader.sandbox import descendants
 
 OUTPUT_TAIL = 4000
 MEMORY_POLL = 0.05  # seconds between memory readings of the grading process

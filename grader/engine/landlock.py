@@ -1,6 +1,6 @@
 """Confine a grading process's writes to its own folders with Landlock (Linux 5.13 and later).
 
-The guard (grader.guard) sees only what Python does; MLX's writers (`mx.save` and friends) are
+The guard (grader.engine.guard) sees only what Python does; MLX's writers (`mx.save` and friends) are
 native code that makes no audit event and take any path, a NUL built at run time included. The
 kernel, though, sees every open: once a process restricts itself with Landlock, it and everything
 it starts can create, change or remove files only beneath the folders it named. No privilege is

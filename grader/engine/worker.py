@@ -1,8 +1,8 @@
 """The grading process: runs the checks of one exercise under pytest and streams one JSON event
-per line to the supervisor (grader.runner) as things happen, so a crash or a kill loses nothing
+per line to the supervisor (grader.engine.supervisor) as things happen, so a crash or a kill loses nothing
 already graded.
 
-The supervisor starts it through a small bootstrap (grader.runner.BOOTSTRAP) and sends the job
+The supervisor starts it through a small bootstrap (grader.engine.supervisor.BOOTSTRAP) and sends the job
 on stdin; it is never imported by the supervisor itself (it needs pytest and MLX).
 """
 
@@ -68,7 +68,7 @@ class StreamingReport(JSONReport):
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         super().pytest_sessionstart(session)
-        from grader.environment import describe_environment
+        from grader.engine.environment import describe_environment
 
         self._events.emit("environment", **describe_environment())
 
@@ -354,7 +354,7 @@ def _close_module_dunders() -> None:
 
 
 def serve() -> int:
-    """Wait for one job on stdin, then grade it (see grader.runner for the job's fields).
+    """Wait for one job on stdin, then grade it (see grader.engine.supervisor for the job's fields).
 
     The token and the results channel arrive on stdin and live only in this process's memory:
     not in its environment, argv or /proc.
@@ -375,7 +375,8 @@ def run_job(job: dict[str, Any], events_fd: int) -> int:
     events = EventStream(events_fd, job["token"])
     from hypothesis.configuration import set_hypothesis_home_dir
 
-    from grader import checks, guard, landlock
+    from grader import checks
+    from grader.engine import guard, landlock
 
     # Its cache folder was fixed when the zygote imported it; this process writes its own.
     set_hypothesis_home_dir(os.path.join(job["writable"][0], ".hypothesis"))

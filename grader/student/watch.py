@@ -21,18 +21,18 @@ from typing import TextIO
 
 import click
 
-from grader import grading
-from grader.assist import known_progress, target_folder
+from grader.engine import grading
+from grader.engine.results import ExerciseResult
+from grader.engine.supervisor import Limits
 from grader.errors import GraderError
-from grader.hints import load_state, next_hints
-from grader.loop import keys_for, remember
 from grader.manifest import Course, Exercise
-from grader.progress import activity
-from grader.render import PROBLEMS, check_lines, list_line, mark, recap_lines
-from grader.reset import is_pristine
-from grader.results import ExerciseResult
-from grader.runner import Limits
-from grader.state import ResultCache
+from grader.student.assist import known_progress, target_folder
+from grader.student.hints import load_state, next_hints
+from grader.student.loop import keys_for, remember
+from grader.student.progress import activity
+from grader.student.render import PROBLEMS, check_lines, list_line, mark, recap_lines
+from grader.student.reset import is_pristine
+from grader.student.state import ResultCache
 from grader.text import one_line
 
 STEP_MS = 30  # quiet time after a change before it is reported (editors write in bursts)
@@ -386,7 +386,7 @@ class Watcher:
 
 
 def _digest(path: Path) -> str | None:
-    from grader.integrity import sha256_file
+    from grader.engine.integrity import sha256_file
 
     try:
         return sha256_file(path)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from grader.engine.results import ExerciseResult, GradingRun
+from grader.engine.supervisor import Limits
 from grader.manifest import Course, Exercise
-from grader.reset import is_pristine
-from grader.results import ExerciseResult, GradingRun
-from grader.runner import Limits
-from grader.state import ResultCache, checks_digest, file_key
+from grader.student.reset import is_pristine
+from grader.student.state import ResultCache, checks_digest, file_key
 
 # Grades the given exercises of the student's exercises/ folder.
 GradeFn = Callable[[tuple[Exercise, ...]], GradingRun]

@@ -6,18 +6,18 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from grader.engine.grading import NAMED_TARGETS, grade
+from grader.engine.results import ExerciseResult, GradingRun
+from grader.engine.supervisor import Limits
 from grader.errors import UsageError
-from grader.grading import NAMED_TARGETS, grade
-from grader.hints import load_state, next_hints
-from grader.lookup import find_exercise
-from grader.loop import current_exercise, grade_cached, keys_for
 from grader.manifest import Course, Exercise
-from grader.progress import activity, styled_progress
-from grader.render import list_line
-from grader.reset import is_pristine
-from grader.results import ExerciseResult, GradingRun
-from grader.runner import Limits
-from grader.state import ResultCache
+from grader.student.hints import load_state, next_hints
+from grader.student.lookup import find_exercise
+from grader.student.loop import current_exercise, grade_cached, keys_for
+from grader.student.progress import activity, styled_progress
+from grader.student.render import list_line
+from grader.student.reset import is_pristine
+from grader.student.state import ResultCache
 from grader.text import one_line
 
 

@@ -9,10 +9,10 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
+from grader.engine.integrity import release_digests, sha256_file
 from grader.errors import GraderError
-from grader.hints import STATE_DIR
-from grader.integrity import release_digests, sha256_file
 from grader.manifest import Course, Exercise
+from grader.student.hints import STATE_DIR
 
 
 def pristine_stub(course: Course, exercise: Exercise) -> bytes:

@@ -1,6 +1,6 @@
 """Digests that show whether the files deciding a score were changed.
 
-The release digests (grader/release.json) are written by `python -m grader.integrity --write`
+The release digests (grader/release.json) are written by `python -m grader.engine.integrity --write`
 when the course is released; tests/meta/test_integrity.py proves they match the repository.
 """
 
@@ -14,21 +14,23 @@ from pathlib import Path
 from grader.errors import CourseError
 from grader.manifest import MANIFEST_NAME, Course, load_course
 
-RELEASE_FILE = Path(__file__).with_name("release.json")
-# Grader modules whose code decides outcomes inside the grading process.
-GRADER_SCORING_MODULES = (
-    "grader/checks.py",
-    "grader/checklib.py",
-    "grader/worker.py",
-    "grader/guard.py",
-    "grader/policy.py",
-)
+RELEASE_FILE = Path(__file__).parents[1] / "release.json"
+# What decides a score, by rule rather than by a list that a split module would fall out of:
+# every grader module except the rooms that only show and collect results (the student's loop,
+# the instructor's tools and the command line). A new module is covered unless it is put there.
+NOT_SCORING = ("grader/student/", "grader/instructor/", "grader/cli.py", "grader/clitools.py")
+
+
+def scoring_modules(root: Path) -> list[str]:
+    """The grader modules (relative to the course root) whose code decides a score."""
+    modules = (p.relative_to(root).as_posix() for p in (root / "grader").rglob("*.py"))
+    return sorted(m for m in modules if not m.startswith(NOT_SCORING))
 
 
 def scoring_files(course: Course) -> list[str]:
     """Paths (relative to the course root) of every file that decides a score."""
     checks = [ex.check_file for ex in course.exercises]
-    return sorted({MANIFEST_NAME, "tests/conftest.py", *checks, *GRADER_SCORING_MODULES})
+    return sorted({MANIFEST_NAME, "tests/conftest.py", *checks, *scoring_modules(course.root)})
 
 
 def sha256_file(path: Path) -> str:

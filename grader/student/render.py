@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from grader.progress import bar
-from grader.results import CheckResult, ExerciseResult, GradingRun
+from grader.engine.results import CheckResult, ExerciseResult, GradingRun
+from grader.student.progress import bar
 from grader.text import one_line, tail
 
 MARKS = {

@@ -16,10 +16,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from grader.hints import STATE_DIR
-from grader.integrity import checks_sha256, file_digests, sha256_file
+from grader.engine.integrity import checks_sha256, file_digests, sha256_file
+from grader.engine.results import CheckResult, ExerciseResult
 from grader.manifest import Course, Exercise
-from grader.results import CheckResult, ExerciseResult
+from grader.student.hints import STATE_DIR
 
 RESULTS_FILE = "results.json"
 VERSION = 1

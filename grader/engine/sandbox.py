@@ -2,7 +2,7 @@
 an empty working folder per process, a small environment, an unprivileged user when the
 supervisor is root, and the sweep that leaves no descendant behind.
 
-Nothing here runs student code; the supervisor (grader.runner) uses it before and after.
+Nothing here runs student code; the supervisor (grader.engine.supervisor) uses it before and after.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import psutil
 from grader.errors import UsageError
 
 if TYPE_CHECKING:
-    from grader.hidden import HiddenChecks
+    from grader.engine.hidden import HiddenChecks
 
 # Environment variables a grading process inherits; everything else (tokens, credentials, the
 # supervisor's own settings) stays behind. MLX, CUDA and BLAS read theirs from the environment.

@@ -26,8 +26,8 @@ from typing import Any, Protocol
 
 import psutil
 
+from grader.engine.sandbox import Sandbox, descendants, link_kernels, worker_env
 from grader.errors import GraderError
-from grader.sandbox import Sandbox, descendants, link_kernels, worker_env
 
 # The first code a grading process runs. Modules of the course (and of anything outside the
 # Python installation) are compiled from source, never from a `__pycache__` a submission could
@@ -47,7 +47,7 @@ def hook(path):
 sys.path_hooks.insert(0, hook)
 sys.path_importer_cache.clear()
 sys.path.insert(0, sys.argv[1])
-from grader import worker
+from grader.engine import worker
 sys.exit(worker.zygote(int(sys.argv[2])) if len(sys.argv) > 2 else worker.serve())
 """
 # `GRADE_LAUNCHER=spawn` forces spawned processes on Linux too (the project's tests use it to

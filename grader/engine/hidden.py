@@ -21,9 +21,9 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from grader.engine.supervisor import CheckFile
 from grader.errors import UsageError
 from grader.manifest import Check, Course, tomllib
-from grader.runner import CheckFile
 
 MANIFEST = "checks.toml"
 
