@@ -15,7 +15,7 @@ import click
 
 from grader.clitools import SECONDS, one_line_errors
 from grader.engine.grading import grade, resolve_target
-from grader.engine.supervisor import Limits, default_jobs
+from grader.engine.jobs import Limits
 from grader.errors import GraderError
 from grader.instructor.cli import instructor_commands
 from grader.manifest import Course, load_course
@@ -181,15 +181,11 @@ def run(
         course.root,
         resolve_target(course, target, exercises),
     )
-    limits = Limits(
-        timeout=timeout or course.default_timeout,
-        memory_mib=memory_limit or course.memory_limit_mib,
-        jobs=jobs or default_jobs(),
-    )
+    limits = Limits.for_course(course, timeout=timeout, memory_mib=memory_limit, jobs=jobs)
     own = target == "exercises"  # the student's own files: remember the results for next time
     before = keys_for(course, exercises, limits) if own else {}
     with activity(_grading_label(exercises)):
-        graded = grade(course, exercises, target, limits, student, report_path)
+        graded = grade(course, exercises, target=target, limits=limits, student=student)
     write_report(build_report(graded.run, graded.provenance), report_path)
     cache = ResultCache(course) if own else None
     newly = remember(cache, course, limits, graded.run.exercises, before) if cache else set()
@@ -215,14 +211,6 @@ def _grading_label(exercises: tuple) -> str:
     return f"grading {len(exercises)} exercises"
 
 
-def _default_limits(course: Course, timeout: float | None = None) -> Limits:
-    return Limits(
-        timeout=timeout or course.default_timeout,
-        memory_mib=course.memory_limit_mib,
-        jobs=default_jobs(),
-    )
-
-
 @cli.command("list", context_settings=CONTEXT)
 @color_option
 @handle_errors
@@ -231,7 +219,7 @@ def list_(color: bool | None) -> None:
     files unchanged since they were graded; grades the rest (without writing a report)."""
     use_color = _color(color)
     course = load_course()
-    for line in assist.list_lines(course, _default_limits(course)):
+    for line in assist.list_lines(course, Limits.for_course(course)):
         _echo(line, use_color)
 
 
@@ -244,7 +232,7 @@ def hint(exercise_id: str | None, show_all: bool, reset: bool) -> None:
     """Show the next hint for an exercise (run it again for the next one). Without an id, for
     the current exercise: the first one that is not done."""
     course = load_course()
-    exercise = assist.exercise_or_current(course, exercise_id, _default_limits(course))
+    exercise = assist.exercise_or_current(course, exercise_id, Limits.for_course(course))
     if exercise is None:
         click.echo("Every exercise is done; name one to see its hints (`grade hint 3`).")
         return
@@ -275,7 +263,7 @@ def solution(exercise_id: str, yes: bool, as_diff: bool) -> None:
     before that, only after you confirm."""
     course = load_course()
     exercise = find_exercise(course, exercise_id)
-    limits = _default_limits(course)
+    limits = Limits.for_course(course)
     result = assist.result_of(course, exercise, limits)
     if not result.complete and not yes:
         click.echo(
@@ -323,7 +311,7 @@ def watch(
     from grader.student.watch import Watcher
 
     course = load_course()
-    limits = _default_limits(course, timeout)
+    limits = Limits.for_course(course, timeout=timeout)
     start = find_exercise(course, exercise_id) if exercise_id else None
     watcher = Watcher(course, limits, target, start, poll=poll, color=_color(color))
     sys.exit(watcher.run())

@@ -11,17 +11,12 @@ from grader.engine.environment import describe_host
 from grader.engine.guard import course_hidden_paths
 from grader.engine.hidden import HiddenChecks, load_hidden_checks
 from grader.engine.integrity import checks_sha256, file_digests, modified_since_release
+from grader.engine.jobs import CheckFile, Confinement, ExerciseJob, Limits
 from grader.engine.launch import Launcher, SpawnLauncher, default_launcher
+from grader.engine.protocol import CheckId, Outcome
 from grader.engine.results import CheckResult, ExerciseResult, GradingRun
 from grader.engine.sandbox import Sandbox, Submission, descendants
-from grader.engine.supervisor import (
-    CheckFile,
-    Confinement,
-    ExerciseJob,
-    Limits,
-    RawResult,
-    run_checks,
-)
+from grader.engine.supervisor import RawResult, run_checks
 from grader.errors import UsageError
 from grader.manifest import Course, Exercise
 from grader.policy import Policy, Violation, load_policy
@@ -72,21 +67,21 @@ def resolve_target(course: Course, target: str, exercises: tuple[Exercise, ...])
 def grade(
     course: Course,
     exercises: tuple[Exercise, ...],
+    *,
     target: str,
     limits: Limits,
-    student: str | None,
-    report_path: Path | None,
+    student: str | None = None,
     extra_checks: Path | None = None,
-    *,
     sandbox: Sandbox | None = None,
     launcher: Launcher | None = None,
     policy: Policy | None = None,
 ) -> Graded:
     """Grade `exercises` in `target`; faults in student code become outcomes, never exceptions.
 
-    `extra_checks` is an instructor's folder of hidden checks (see grader.engine.hidden). `report_path`
-    is accepted for callers' convenience: only the supervisor ever writes the report, after
-    every grading process is gone.
+    `extra_checks` is an instructor's folder of hidden checks (see grader.engine.hidden). A
+    `sandbox`, `launcher` and `policy` given are shared with other runs (a GradingSession's);
+    otherwise the run makes its own and removes them when it ends. Only the caller writes the
+    report, after every grading process is gone.
     """
     folder = resolve_target(course, target, exercises)
     policy = policy or load_policy(course.root)
@@ -155,9 +150,9 @@ def _grade_copy(
         job = jobs[ex.id]
         blocked = violations[ex.id]
         suspicious = [
-            f"{reason} (during {check.split('::')[1]})"
+            f"{reason} (during {CheckId.parse(check).name})"
             for check, reason in collected.suspicious
-            if check and any(check.startswith(f.label + "::") for f in job.files)
+            if check and CheckId.parse(check).label in {f.label for f in job.files}
         ]
         if submission.changed(ex.file):
             suspicious.append("the submission's private copy was changed while it was graded")
@@ -217,8 +212,10 @@ def _check_result(
             if len(blocked) > 1
             else ""
         )
-        raw = RawResult("error", f"not run: the submission breaks the course policy: {first}{more}")
-    raw = raw or RawResult("error", "the check did not report a result")
+        raw = RawResult(
+            Outcome.ERROR, f"not run: the submission breaks the course policy: {first}{more}"
+        )
+    raw = raw or RawResult(Outcome.ERROR, "the check did not report a result")
     return CheckResult(
         id=file.check_id(name),
         name=name,
@@ -249,17 +246,17 @@ class GradingSession:
         exercises: tuple[Exercise, ...],
         target: str,
         student: str | None = None,
-        report_path: Path | None = None,
+        extra_checks: Path | None = None,
     ) -> Graded:
         """Grade as `grader.engine.grading.grade` does, using the warm processes."""
         try:
             return grade(
                 self.course,
                 exercises,
-                target,
-                self.limits,
-                student,
-                report_path,
+                target=target,
+                limits=self.limits,
+                student=student,
+                extra_checks=extra_checks,
                 sandbox=self.sandbox,
                 launcher=self.launcher,
                 policy=self.policy,

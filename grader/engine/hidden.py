@@ -21,7 +21,7 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader.engine.supervisor import CheckFile
+from grader.engine.jobs import CheckFile
 from grader.errors import UsageError
 from grader.manifest import Check, Course, tomllib
 

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 import psutil
 
+from grader.engine.protocol import Job
 from grader.engine.sandbox import Sandbox, descendants, link_kernels, worker_env
 from grader.errors import GraderError
 
@@ -78,9 +79,9 @@ class GradingProcess(Protocol):
 class Launcher(Protocol):
     """Starts grading processes."""
 
-    def start(self, job: dict[str, Any]) -> GradingProcess:
+    def start(self, job: Job) -> GradingProcess:
         """A process running `job` (its events_fd and writable folders are filled in here;
-        `job["kernels"]` names the MLX kernel cache it uses)."""
+        `job.kernels` names the MLX kernel cache it uses)."""
 
     def close(self) -> None:
         """Stop whatever the launcher keeps running."""
@@ -197,7 +198,7 @@ class SpawnLauncher:
             with self._lock:
                 self._ready.append(process)
 
-    def start(self, job: dict[str, Any]) -> GradingProcess:
+    def start(self, job: Job) -> GradingProcess:
         process = None
         with self._lock:
             while self._ready and process is None:
@@ -208,11 +209,11 @@ class SpawnLauncher:
                     candidate.close()
         process = process or self._spawn()
         work, tmp = process.dirs
-        link_kernels(tmp, Path(job["kernels"]))
-        job = {**job, "events_fd": process.write_fd, "writable": [str(work), str(tmp)]}
+        link_kernels(tmp, Path(job.kernels))
+        job = job.launched((str(work), str(tmp)), events_fd=process.write_fd)
         assert process.proc.stdin is not None
         try:
-            process.proc.stdin.write((json.dumps(job) + "\n").encode())
+            process.proc.stdin.write((job.to_json() + "\n").encode())
             process.proc.stdin.close()
         except OSError:
             pass  # it died before reading its job: the supervisor sees it end
@@ -339,10 +340,10 @@ class ForkLauncher:
             pass
         return -signal.SIGKILL
 
-    def start(self, job: dict[str, Any]) -> GradingProcess:
+    def start(self, job: Job) -> GradingProcess:
         work, tmp = self.sandbox.process_dirs()
-        link_kernels(tmp, Path(job["kernels"]))
-        job = {**job, "writable": [str(work), str(tmp)]}
+        link_kernels(tmp, Path(job.kernels))
+        job = job.launched((str(work), str(tmp)))
         events_r, events_w = os.pipe()
         output_r, output_w = os.pipe()
         try:
@@ -351,9 +352,9 @@ class ForkLauncher:
                     self._start_zygote()
                 try:
                     socket.send_fds(
-                        self._control, [json.dumps(job).encode() + b"\n"], [events_w, output_w]
+                        self._control, [job.to_json().encode() + b"\n"], [events_w, output_w]
                     )
-                    pid = self._replies.get(timeout=job.get("startup", 120.0))
+                    pid = self._replies.get(timeout=job.startup)
                 except (OSError, queue.Empty):
                     pid = None
         finally:

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.engine.protocol import Outcome
+
+# Outcomes that leave nothing to do: a skipped check does not count towards the maximum.
+COUNTS_AS_DONE = (Outcome.PASSED, Outcome.SKIPPED)
+
 
 @dataclass
 class CheckResult:
@@ -12,7 +17,7 @@ class CheckResult:
 
     id: str  # pytest node id, e.g. tests/test_01_lazy_evaluation.py::test_x
     name: str
-    outcome: str
+    outcome: str  # an Outcome's value (reports read back from JSON hold plain strings)
     max_points: float
     message: str = ""
     duration: float = 0.0
@@ -23,7 +28,7 @@ class CheckResult:
     @property
     def points(self) -> float:
         """Points earned: all of them for a pass, none otherwise."""
-        return self.max_points if self.outcome == "passed" else 0.0
+        return self.max_points if self.outcome == Outcome.PASSED else 0.0
 
 
 @dataclass
@@ -48,7 +53,7 @@ class ExerciseResult:
     @property
     def max_score(self) -> float:
         """Points that could be earned in this run: skipped checks (no GPU, no framework) do not count."""
-        return sum(c.max_points for c in self.checks if c.outcome != "skipped")
+        return sum(c.max_points for c in self.checks if c.outcome != Outcome.SKIPPED)
 
     @property
     def complete(self) -> bool:
@@ -58,7 +63,7 @@ class ExerciseResult:
     @property
     def first_problem(self) -> CheckResult | None:
         """The first check that did not pass or skip."""
-        return next((c for c in self.checks if c.outcome not in ("passed", "skipped")), None)
+        return next((c for c in self.checks if c.outcome not in COUNTS_AS_DONE), None)
 
 
 @dataclass
@@ -84,4 +89,4 @@ class GradingRun:
     @property
     def all_passed(self) -> bool:
         """True when no selected check failed, errored, timed out or crashed."""
-        return all(c.outcome in ("passed", "skipped") for e in self.exercises for c in e.checks)
+        return all(c.outcome in COUNTS_AS_DONE for e in self.exercises for c in e.checks)

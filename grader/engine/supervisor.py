@@ -26,10 +26,11 @@ from typing import Any
 
 import psutil
 
+from grader.engine.jobs import Confinement, ExerciseJob, Limits
 from grader.engine.launch import GradingProcess, Launcher
+from grader.engine.protocol import CheckId, Event, Job, Outcome
 from grader.engine.sandbox import descendants
 from grader.errors import GraderError
-from grader.manifest import Check, Exercise
 
 OUTPUT_TAIL = 4000
 MEMORY_POLL = 0.05  # seconds between memory readings of the grading process
@@ -37,53 +38,11 @@ DRAIN = 0.3  # seconds to keep reading after a grading process has exited
 DEADLINE_MARGIN = 30.0  # seconds an exercise may take beyond its checks' own time limits
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one grading run."""
-
-    timeout: float  # seconds per check, unless the manifest gives the check its own
-    memory_mib: int  # resident memory of the grading process and its children
-    jobs: int = 1  # grading processes side by side
-    startup: float = 120.0  # seconds for the process to start and collect the checks
-
-    def describe_memory(self) -> str:
-        """The memory limit as people write it (`4 GiB`, `512 MiB`)."""
-        if self.memory_mib % 1024 == 0:
-            return f"{self.memory_mib // 1024} GiB"
-        return f"{self.memory_mib} MiB"
-
-
-@dataclass(frozen=True)
-class CheckFile:
-    """One check file run for an exercise: the course's own, or an instructor's hidden one."""
-
-    path: Path  # absolute
-    label: str  # the prefix of its check ids: tests/test_01_x.py or hidden/test_01_x.py
-    checks: tuple[Check, ...]
-    hidden: bool = False
-
-    def check_id(self, name: str) -> str:
-        """The id of one of its checks."""
-        return f"{self.label}::{name}"
-
-
-@dataclass(frozen=True)
-class ExerciseJob:
-    """Everything one grading process needs to grade one exercise."""
-
-    exercise: Exercise
-    files: tuple[CheckFile, ...]
-
-    def ids(self) -> list[str]:
-        """Every check id of the exercise, official ones first."""
-        return [f.check_id(c.name) for f in self.files for c in f.checks]
-
-
 @dataclass
 class RawResult:
     """One check's outcome as the supervisor saw it (before points are attached)."""
 
-    outcome: str
+    outcome: Outcome
     message: str = ""
     duration: float = 0.0
     output: str = ""
@@ -98,15 +57,6 @@ class Collected:
     environment: dict[str, Any] = field(default_factory=dict)
     suspicious: list[tuple[str | None, str]] = field(default_factory=list)  # (check id, reason)
     restarts: int = 0
-
-
-@dataclass(frozen=True)
-class Confinement:
-    """What the grading processes of one run may not see, and the one shared folder they use."""
-
-    hidden: list[str]  # folders they may never read (solutions/, the instructor's checks)
-    hidden_after_collection: list[str]  # read by pytest while collecting, then hidden too
-    kernels: Path  # the MLX kernel cache of this run
 
 
 @dataclass
@@ -131,18 +81,13 @@ class _Pass:
     started: float = 0.0
     importing: bool = False
     finished: bool = False
-    fault: tuple[str, str] | None = None  # (outcome, message)
+    fault: tuple[Outcome, str] | None = None  # (outcome, message)
     collect_errors: dict[str, str] = field(default_factory=dict)
     progressed: bool = False
     session_started: bool = False
     call: str | None = None  # the call into student code the running check made last
     startup_output: str = ""  # the last line the process printed, for a failed start
     token: str = field(default_factory=lambda: secrets.token_hex(16))
-
-
-def default_jobs() -> int:
-    """Grading processes to run side by side: one per core, at most four."""
-    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def run_checks(
@@ -266,9 +211,10 @@ class _LiveProcesses:
             proc.kill()
 
 
-def _job_fields(run: _Run, job: ExerciseJob, pending: list[str], token: str) -> dict[str, Any]:
+def _job_fields(run: _Run, job: ExerciseJob, pending: list[str], token: str) -> Job:
     root = run.root
-    files = [f for f in job.files if any(n.startswith(f.label + "::") for n in pending)]
+    labels = {CheckId.parse(n).label for n in pending}
+    files = [f for f in job.files if f.label in labels]
     pytest_args = [
         "-p", "grader.checks", "--noconftest",
         "-p", "pytest_jsonreport.plugin", "--json-report-file=none",
@@ -277,17 +223,17 @@ def _job_fields(run: _Run, job: ExerciseJob, pending: list[str], token: str) -> 
         "-c", str(root / "pyproject.toml"), "-o", "testpaths=tests",
         "--target", str(run.target), *[str(f.path) for f in files],
     ]  # fmt: skip
-    return {
-        "token": token,
-        "target": str(run.target),
-        "select": pending,
-        "labels": {os.path.realpath(f.path): f.label for f in files},
-        "hidden": run.confinement.hidden,
-        "hidden_after_collection": run.confinement.hidden_after_collection,
-        "pytest_args": pytest_args,
-        "startup": run.limits.startup,
-        "kernels": str(run.confinement.kernels),
-    }
+    return Job(
+        token=token,
+        target=str(run.target),
+        select=tuple(pending),
+        labels={os.path.realpath(f.path): f.label for f in files},
+        hidden=tuple(run.confinement.hidden),
+        hidden_after_collection=tuple(run.confinement.hidden_after_collection),
+        pytest_args=tuple(pytest_args),
+        startup=run.limits.startup,
+        kernels=str(run.confinement.kernels),
+    )
 
 
 def _run_process(run: _Run, job: ExerciseJob, pending: list[str]) -> _Pass:
@@ -317,16 +263,16 @@ def _charge_fault(state: _Pass, job: ExerciseJob, pending: list[str], collected:
 
 
 def _unreported(check_id: str, state: _Pass) -> RawResult:
-    check_file = check_id.split("::")[0]
+    check_file = CheckId.parse(check_id).label
     if check_file in state.collect_errors:
         return RawResult(
-            "error",
+            Outcome.ERROR,
             f"the check file {check_file} could not be loaded: {state.collect_errors[check_file]}",
         )
     if state.fault:
         return RawResult(state.fault[0], state.fault[1])
     return RawResult(
-        "error",
+        Outcome.ERROR,
         f"{check_id} was not found: the check file and its manifest disagree; reinstall the course",
     )
 
@@ -368,18 +314,18 @@ def _supervise(run: _Run, proc: GradingProcess, state: _Pass, pending: list[str]
         now = time.monotonic()
         limit = timeouts.get(state.current or "", limits.timeout)
         if state.current is not None and now - state.started > limit:
-            during = f" in {state.current.split('::')[-1]}"
+            during = f" in {CheckId.parse(state.current).name}"
             if state.call:
                 during += f", during the call {state.call}"
-            state.fault = ("timeout", f"timed out after {limit:g} s{during}")
+            state.fault = (Outcome.TIMEOUT, f"timed out after {limit:g} s{during}")
         elif not state.progressed and now - started_at > limits.startup:
             state.fault = (
-                "error",
+                Outcome.ERROR,
                 f"the grading process did not start within {limits.startup:g} s",
             )
         elif now > deadline:
             state.fault = (
-                "timeout",
+                Outcome.TIMEOUT,
                 "the exercise ran past its overall deadline (its checks' time limits plus "
                 f"{DEADLINE_MARGIN:g} s)",
             )
@@ -387,7 +333,7 @@ def _supervise(run: _Run, proc: GradingProcess, state: _Pass, pending: list[str]
             next_memory_check = now + MEMORY_POLL
             if _group_rss(monitor) > limits.memory_mib * 1024 * 1024:
                 state.fault = (
-                    "crashed",
+                    Outcome.CRASHED,
                     f"exceeded the memory limit of {limits.describe_memory()}",
                 )
         if state.fault or state.finished:
@@ -403,10 +349,10 @@ def _supervise(run: _Run, proc: GradingProcess, state: _Pass, pending: list[str]
     lines = _decode(tail).strip().splitlines()
     state.startup_output = lines[-1] if lines else ""
     if state.fault is None and not state.finished:
-        state.fault = ("crashed", _crash_message(returncode, tail))
+        state.fault = (Outcome.CRASHED, _crash_message(returncode, tail))
     if state.fault and state.current is not None:
         if state.importing:
-            exercise = Path(state.current.split("::")[0]).name.removeprefix("test_")
+            exercise = Path(CheckId.parse(state.current).label).name.removeprefix("test_")
             state.fault = (
                 state.fault[0],
                 f"{state.fault[1]} while importing {exercise}, so every remaining check of it is charged",
@@ -428,7 +374,11 @@ def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
             )
         )
         return
-    if kind == "result" and event.get("nodeid") != state.current:
+    try:
+        kind = Event(kind)
+    except ValueError:
+        return  # a kind this supervisor does not know carries nothing it needs
+    if kind is Event.RESULT and event.get("nodeid") != state.current:
         collected.suspicious.append(
             (
                 state.current,
@@ -436,7 +386,7 @@ def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
             )
         )
         return
-    if kind == "start":
+    if kind is Event.START:
         state.current, state.started, state.importing, state.progressed = (
             event["nodeid"],
             time.monotonic(),
@@ -444,29 +394,33 @@ def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
             True,
         )
         state.call = None
-    elif kind == "call":
+    elif kind is Event.CALL:
         state.call = str(event.get("summary", ""))[:200]
-    elif kind == "import":
+    elif kind is Event.IMPORT:
         state.importing = event.get("phase") == "start"
-    elif kind == "result":
+    elif kind is Event.RESULT:
         nodeid = event["nodeid"]
         if nodeid not in collected.results:
+            try:
+                outcome, message = Outcome(event["outcome"]), event.get("message", "")
+            except ValueError:
+                outcome, message = Outcome.ERROR, f"an unknown outcome {event['outcome']!r}"
             collected.results[nodeid] = RawResult(
-                event["outcome"],
-                event.get("message", ""),
+                outcome,
+                message,
                 event.get("duration", 0.0),
                 event.get("output", ""),
                 str(event.get("traceback", "")),
             )
         state.current = None
-    elif kind == "environment":
+    elif kind is Event.ENVIRONMENT:
         state.session_started = True
         collected.environment = {k: v for k, v in event.items() if k not in ("event", "token")}
-    elif kind == "collect_error":
+    elif kind is Event.COLLECT_ERROR:
         state.collect_errors[event["nodeid"]] = event.get("message", "")
-    elif kind == "suspicious":
+    elif kind is Event.SUSPICIOUS:
         collected.suspicious.append((state.current, event.get("reason", "")))
-    elif kind == "finished":
+    elif kind is Event.FINISHED:
         state.finished = True
 
 

@@ -2,7 +2,7 @@
 per line to the supervisor (grader.engine.supervisor) as things happen, so a crash or a kill loses nothing
 already graded.
 
-The supervisor starts it through a small bootstrap (grader.engine.supervisor.BOOTSTRAP) and sends the job
+The supervisor starts it through a small bootstrap (grader.engine.launch.BOOTSTRAP) and sends the job
 on stdin; it is never imported by the supervisor itself (it needs pytest and MLX).
 """
 
@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 from pytest_jsonreport.plugin import JSONReport
+
+from grader.engine.protocol import CheckId, Event, Job, Outcome
 
 MESSAGE_LIMIT = 600
 STREAM_LIMIT = 2000
@@ -43,7 +45,7 @@ class EventStream:
         self._file = os.fdopen(fd, "w", buffering=1, encoding="utf-8")
         self._token = token  # the supervisor ignores events without it
 
-    def emit(self, event: str, **fields: Any) -> None:
+    def emit(self, event: Event, **fields: Any) -> None:
         record = {"event": event, "token": self._token, **fields}
         self._file.write(json.dumps(record, default=str) + "\n")
         self._file.flush()
@@ -70,14 +72,14 @@ class StreamingReport(JSONReport):
         super().pytest_sessionstart(session)
         from grader.engine.environment import describe_environment
 
-        self._events.emit("environment", **describe_environment())
+        self._events.emit(Event.ENVIRONMENT, **describe_environment())
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         super().pytest_collectreport(report)
         if report.failed:
             path = str(report.fspath) if report.fspath else report.nodeid
             self._events.emit(
-                "collect_error",
+                Event.COLLECT_ERROR,
                 nodeid=self._labels.get(os.path.realpath(path), report.nodeid),
                 message=_clip(str(report.longrepr), MESSAGE_LIMIT),
             )
@@ -91,7 +93,7 @@ class StreamingReport(JSONReport):
         for item in items:
             label = self._labels.get(os.path.realpath(str(item.path)))
             if label is not None:
-                self._ids[item.nodeid] = f"{label}::{item.name}"
+                self._ids[item.nodeid] = str(CheckId(label, item.name))
         keep = [item for item in items if self._id(item.nodeid) in self._select]
         dropped = [item for item in items if self._id(item.nodeid) not in self._select]
         if dropped:
@@ -102,7 +104,7 @@ class StreamingReport(JSONReport):
         from grader import checks
 
         checks.failed_call = None
-        self._events.emit("start", nodeid=self._id(nodeid))
+        self._events.emit(Event.START, nodeid=self._id(nodeid))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest):
@@ -111,9 +113,9 @@ class StreamingReport(JSONReport):
         if fixturedef.argname != "student":
             yield
             return
-        self._events.emit("import", phase="start", nodeid=self._id(request.node.nodeid))
+        self._events.emit(Event.IMPORT, phase="start", nodeid=self._id(request.node.nodeid))
         yield
-        self._events.emit("import", phase="done", nodeid=self._id(request.node.nodeid))
+        self._events.emit(Event.IMPORT, phase="done", nodeid=self._id(request.node.nodeid))
 
     def pytest_json_runtest_metadata(
         self, item: pytest.Item, call: pytest.CallInfo
@@ -133,11 +135,11 @@ class StreamingReport(JSONReport):
         grade = record.get("metadata", {}).get("grade", {})
         outcome = grade.get("outcome") or _outcome(record["outcome"], stages)
         message = grade.get("message", "")
-        if outcome == "skipped" and not message:
+        if outcome == Outcome.SKIPPED and not message:
             message = _skip_reason(stages)
         output = "".join(stage.get(s, "") for stage in stages for s in ("stdout", "stderr"))
         self._events.emit(
-            "result",
+            Event.RESULT,
             nodeid=self._id(report.nodeid),
             outcome=outcome,
             message=message,
@@ -148,7 +150,7 @@ class StreamingReport(JSONReport):
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         super().pytest_sessionfinish(session)
-        self._events.emit("finished")
+        self._events.emit(Event.FINISHED)
 
 
 class Containment:
@@ -208,11 +210,13 @@ def _interrupt(exc: BaseException) -> StudentInterrupt:
 
 
 def _outcome(total: str, stages: list[dict[str, Any]]) -> str:
-    if total == "error":
-        return "error"
-    if any(stage.get("outcome") == "failed" for stage in stages):
-        return "failed"
-    return total if total in ("passed", "failed", "skipped") else "error"
+    if total == Outcome.ERROR:
+        return Outcome.ERROR
+    if any(stage.get("outcome") == Outcome.FAILED for stage in stages):
+        return Outcome.FAILED
+    if total in (Outcome.PASSED, Outcome.FAILED, Outcome.SKIPPED):
+        return Outcome(total)
+    return Outcome.ERROR
 
 
 def _skip_reason(stages: list[dict[str, Any]]) -> str:
@@ -235,14 +239,14 @@ def explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str
     try:
         return _explain_with_notes(excinfo, when, target)
     except BaseException:  # noqa: BLE001 - an exception that cannot be described still fails
-        return "failed", "student code raised an exception whose message could not be read"
+        return Outcome.FAILED, "student code raised an exception whose message could not be read"
 
 
 def _explain_with_notes(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
     outcome, message = _explain(excinfo, when, target)
     notes = " ".join(" ".join(str(n).split()) for n in getattr(excinfo.value, "__notes__", ()))
     notes = _FIXTURE_ARGUMENT.sub("", notes)  # the example's own arguments are what matter
-    if notes and outcome != "skipped":  # hypothesis's failing example: enough to reproduce it
+    if notes and outcome != Outcome.SKIPPED:  # hypothesis's failing example: enough to reproduce it
         message = f"{message} [{notes}]"
     return outcome, _clip(message, MESSAGE_LIMIT)
 
@@ -258,12 +262,12 @@ def _explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[st
     if isinstance(exc, pytest.skip.Exception):
         if when == "call":
             return (
-                "failed",
+                Outcome.FAILED,
                 "the check was skipped from inside its own run; only skips decided before a check runs count",
             )
-        return "skipped", str(exc)
+        return Outcome.SKIPPED, str(exc)
     if when != "call":
-        return "error", _clip(
+        return Outcome.ERROR, _clip(
             f"{type(exc).__name__}: {exc}"
             if type(exc).__name__ != "StudentImportError"
             else str(exc),
@@ -272,21 +276,21 @@ def _explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[st
     if isinstance(exc, NotImplementedError):
         todo = re.match(r"TODO (\w+)", str(exc))
         name = where[2] if where else todo.group(1) if todo else "a function"
-        return "failed", _clip(f"{name} is not implemented yet{place}: {exc}", MESSAGE_LIMIT)
+        return Outcome.FAILED, _clip(f"{name} is not implemented yet{place}: {exc}", MESSAGE_LIMIT)
     if isinstance(exc, SystemExit):
         return (
-            "failed",
+            Outcome.FAILED,
             f"student code called sys.exit({exc.code!r}){place}; return a value instead",
         )
     if isinstance(exc, MemoryError):
         return (
-            "failed",
+            Outcome.FAILED,
             f"MemoryError{place}: an allocation was refused; the grading process has a memory limit",
         )
     if isinstance(exc, AssertionError):
         text = str(exc).strip() or excinfo.exconly().strip()
-        return "failed", _clip(text.split("\nassert ")[0], MESSAGE_LIMIT)
-    return "failed", _clip(f"{type(exc).__name__}{place}: {exc}", MESSAGE_LIMIT)
+        return Outcome.FAILED, _clip(text.split("\nassert ")[0], MESSAGE_LIMIT)
+    return Outcome.FAILED, _clip(f"{type(exc).__name__}{place}: {exc}", MESSAGE_LIMIT)
 
 
 def student_traceback(tb: Any, target: Path, limit: int = 8) -> str:
@@ -354,7 +358,7 @@ def _close_module_dunders() -> None:
 
 
 def serve() -> int:
-    """Wait for one job on stdin, then grade it (see grader.engine.supervisor for the job's fields).
+    """Wait for one job on stdin, then grade it (see grader.engine.protocol.Job).
 
     The token and the results channel arrive on stdin and live only in this process's memory:
     not in its environment, argv or /proc.
@@ -366,40 +370,40 @@ def serve() -> int:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)  # nothing more comes in, and nothing reads the job again
     os.close(null)
-    job = json.loads(line)
-    return run_job(job, job["events_fd"])
+    job = Job.from_json(line)
+    if job.events_fd is None:
+        raise ValueError("a spawned grading process needs its results channel in the job")
+    return run_job(job, job.events_fd)
 
 
-def run_job(job: dict[str, Any], events_fd: int) -> int:
+def run_job(job: Job, events_fd: int) -> int:
     """Grade one exercise's checks as `job` says, streaming events to `events_fd`."""
-    events = EventStream(events_fd, job["token"])
+    events = EventStream(events_fd, job.token)
     from hypothesis.configuration import set_hypothesis_home_dir
 
     from grader import checks
     from grader.engine import guard, landlock
 
     # Its cache folder was fixed when the zygote imported it; this process writes its own.
-    set_hypothesis_home_dir(os.path.join(job["writable"][0], ".hypothesis"))
+    set_hypothesis_home_dir(os.path.join(job.writable[0], ".hypothesis"))
 
     sandbox_guard = guard.install(
-        writable=job["writable"],
-        hidden=job["hidden"],
-        report=lambda reason: events.emit("suspicious", reason=reason),
+        writable=job.writable,
+        hidden=list(job.hidden),
+        report=lambda reason: events.emit(Event.SUSPICIOUS, reason=reason),
     )
-    checks.on_call = lambda summary: events.emit("call", summary=summary)
-    plugin = StreamingReport(
-        events, Path(job["target"]).resolve(), set(job["select"]), job["labels"]
-    )
-    plugin.after_collection = lambda: _hide(sandbox_guard, job["hidden_after_collection"])
+    checks.on_call = lambda summary: events.emit(Event.CALL, summary=summary)
+    plugin = StreamingReport(events, Path(job.target).resolve(), set(job.select), job.labels)
+    plugin.after_collection = lambda: _hide(sandbox_guard, list(job.hidden_after_collection))
     os.environ["GRADE_SANDBOX"] = "1"  # checklib.run_isolated guards its child process too
     # Native writers (MLX's) make no audit event: the kernel holds them to these folders.
     # (CUDA's start-up in a new process writes under /proc: measured on an H200, a child that
     # could not failed in cudaMallocManaged. Without Landlock it could write there anyway.)
     import mlx.core as mx
 
-    writable = [*job["writable"], job["kernels"], *(["/proc"] if mx.cuda.is_available() else [])]
+    writable = [*job.writable, job.kernels, *(["/proc"] if mx.cuda.is_available() else [])]
     landlock.confine_writes(writable)
-    code = pytest.main(job["pytest_args"], plugins=[plugin, Containment()])
+    code = pytest.main(list(job.pytest_args), plugins=[plugin, Containment()])
     return int(code)
 
 
@@ -451,7 +455,7 @@ def zygote(control_fd: int) -> int:
                 os.close(fd)
             continue
         line, buffer = buffer.split(b"\n", 1)
-        job = json.loads(line)
+        job = Job.from_json(line)
         events_fd, output_fd = fds
         pid = os.fork()
         if pid == 0:
@@ -463,14 +467,14 @@ def zygote(control_fd: int) -> int:
         control.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 
-def _child(job: dict[str, Any], events_fd: int, output_fd: int) -> int:
+def _child(job: Job, events_fd: int, output_fd: int) -> int:
     try:
         os.setsid()  # its own session and group: one kill takes everything it starts
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
         os.close(output_fd)
-        os.chdir(job["writable"][0])
-        os.environ.update(HOME=job["writable"][0], TMPDIR=job["writable"][1])
+        os.chdir(job.writable[0])
+        os.environ.update(HOME=job.writable[0], TMPDIR=job.writable[1])
         import tempfile
 
         tempfile.tempdir = None  # found again from TMPDIR

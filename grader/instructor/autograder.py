@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.engine.grading import grade
+from grader.engine.jobs import Limits
 from grader.engine.results import CheckResult, GradingRun
-from grader.engine.supervisor import Limits
 from grader.instructor.submission import Located, locate
 from grader.manifest import Course, load_course
 from grader.report import build_report, write_report
@@ -108,8 +108,8 @@ def run(root: Path) -> dict[str, Any]:
         scratch = Path(scratch_name)
         located = locate(course, root / "submission", scratch / "unpacked")
         folder = _stage(course, located, scratch / "graded")
-        limits = Limits(
-            timeout=settings.timeout, memory_mib=settings.memory_mib, jobs=settings.jobs
+        limits = Limits.for_course(
+            course, timeout=settings.timeout, memory_mib=settings.memory_mib, jobs=settings.jobs
         )
         previous = signal.signal(signal.SIGALRM, _alarm(settings.deadline))
         started = time.monotonic()
@@ -118,11 +118,9 @@ def run(root: Path) -> dict[str, Any]:
             graded = grade(
                 course,
                 course.exercises,
-                str(folder),
-                limits,
-                None,
-                results_dir / "grade-report.json",
-                hidden if hidden.is_dir() else None,
+                target=str(folder),
+                limits=limits,
+                extra_checks=hidden if hidden.is_dir() else None,
             )
         except BaseException as exc:
             # The alarm can land anywhere in the grader, whose cleanup may then fail in turn:

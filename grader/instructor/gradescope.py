@@ -29,8 +29,8 @@ from grader import __version__
 from grader.engine.grading import grade
 from grader.engine.hidden import MANIFEST, load_hidden_checks
 from grader.engine.integrity import checks_sha256, file_digests
+from grader.engine.jobs import Limits
 from grader.engine.results import GradingRun
-from grader.engine.supervisor import Limits, default_jobs
 from grader.errors import CourseError, GraderError, UsageError
 from grader.instructor.autograder import CONFIG_NAME, HIDDEN_DIR
 from grader.manifest import MANIFEST_NAME, Course, load_course
@@ -183,11 +183,13 @@ def _verify(course: Course, solutions: Path, stage: Path, config: dict) -> Gradi
             f"{solutions} does not exist, so the bundle cannot be verified; pass --no-verify"
         )
     hidden = stage / HIDDEN_DIR
-    limits = Limits(
-        timeout=config["timeout_s"], memory_mib=config["memory_limit_mib"], jobs=default_jobs()
+    limits = Limits.for_course(
+        course, timeout=config["timeout_s"], memory_mib=config["memory_limit_mib"]
     )
     extra = hidden if hidden.is_dir() else None
-    run = grade(course, course.exercises, str(solutions), limits, None, None, extra).run
+    run = grade(
+        course, course.exercises, target=str(solutions), limits=limits, extra_checks=extra
+    ).run
     failing = [
         f"{ex.id}::{c.name} ({c.outcome})"
         for ex in run.exercises

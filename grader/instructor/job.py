@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from grader.engine.grading import GradingSession, grade
-from grader.engine.supervisor import Limits
+from grader.engine.grading import GradingSession
+from grader.engine.jobs import Limits
 from grader.errors import GraderError
 from grader.manifest import load_course
 from grader.report import build_report
@@ -28,13 +28,8 @@ from grader.report import build_report
 def run_job(session: GradingSession, spec: dict[str, Any]) -> dict[str, Any]:
     """Grade the job described by `spec` with the session's warm processes; its report dict."""
     exercises = session.course.select(spec["exercises"])
-    if spec.get("checks"):
-        graded = grade(
-            session.course, exercises, spec["target"], session.limits, spec.get("student"), None,
-            Path(spec["checks"]), sandbox=session.sandbox, launcher=session.launcher,
-        )  # fmt: skip
-    else:
-        graded = session.grade(exercises, spec["target"], spec.get("student"))
+    checks = Path(spec["checks"]) if spec.get("checks") else None
+    graded = session.grade(exercises, spec["target"], spec.get("student"), checks)
     return build_report(graded.run, graded.provenance)
 
 
@@ -46,8 +41,11 @@ def serve() -> int:
             spec = json.loads(line)
             try:
                 if session is None:
-                    limits = Limits(timeout=spec["timeout"], memory_mib=spec["memory_mib"], jobs=1)
-                    session = GradingSession(load_course(Path(spec["root"])), limits)
+                    course = load_course(Path(spec["root"]))
+                    limits = Limits.for_course(
+                        course, timeout=spec["timeout"], memory_mib=spec["memory_mib"], jobs=1
+                    )
+                    session = GradingSession(course, limits)
                 answer = {"report": run_job(session, spec)}
             except GraderError as exc:
                 answer = {"error": str(exc)}

@@ -7,8 +7,8 @@ import difflib
 from pathlib import Path
 
 from grader.engine.grading import NAMED_TARGETS, grade
+from grader.engine.jobs import Limits
 from grader.engine.results import ExerciseResult, GradingRun
-from grader.engine.supervisor import Limits
 from grader.errors import UsageError
 from grader.manifest import Course, Exercise
 from grader.student.hints import load_state, next_hints
@@ -29,7 +29,7 @@ def target_folder(course: Course, target: str) -> Path:
 def _grade_own(course: Course, limits: Limits):
     def grade_fn(exercises: tuple[Exercise, ...]) -> GradingRun:
         with activity(f"grading {', '.join(ex.id for ex in exercises)}"):
-            return grade(course, exercises, "exercises", limits, None, None).run
+            return grade(course, exercises, target="exercises", limits=limits).run
 
     return grade_fn
 

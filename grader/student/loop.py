@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from grader.engine.jobs import Limits
 from grader.engine.results import ExerciseResult, GradingRun
-from grader.engine.supervisor import Limits
 from grader.manifest import Course, Exercise
 from grader.student.reset import is_pristine
 from grader.student.state import ResultCache, checks_digest, file_key

@@ -22,8 +22,8 @@ from typing import TextIO
 import click
 
 from grader.engine import grading
+from grader.engine.jobs import Limits
 from grader.engine.results import ExerciseResult
-from grader.engine.supervisor import Limits
 from grader.errors import GraderError
 from grader.manifest import Course, Exercise
 from grader.student.assist import known_progress, target_folder
@@ -45,17 +45,17 @@ class _Grader:
 
     def __init__(self, course: Course, limits: Limits, target: str) -> None:
         self.course, self.limits, self.target = course, limits, target
-        session_type = getattr(grading, "GradingSession", None)
+        self._session: grading.GradingSession | None
         try:
-            self._session = session_type(course, limits) if session_type is not None else None
-        except Exception:  # no warm process: each run starts its own, slower but the same grade
+            self._session = grading.GradingSession(course, limits)
+        except (GraderError, OSError):  # no warm process: each run starts its own, slower
             self._session = None
 
     def grade(self, exercise: Exercise) -> ExerciseResult:
         if self._session is not None:
-            graded = self._session.grade((exercise,), self.target, student=None, report_path=None)
+            graded = self._session.grade((exercise,), self.target)
         else:
-            graded = grading.grade(self.course, (exercise,), self.target, self.limits, None, None)
+            graded = grading.grade(self.course, (exercise,), target=self.target, limits=self.limits)
         return graded.run.exercises[0]
 
     def close(self) -> None:
