@@ -35,6 +35,10 @@ def one_line_errors(interrupted: str) -> Callable[[Callable[..., Any]], Callable
     return decorate
 
 
+# The instructor's commands: what finished of a collect stays in its gradebook.
+instructor_errors = one_line_errors("Interrupted.")
+
+
 class PositiveSeconds(click.ParamType):
     """A finite number of seconds above zero (`inf` and `nan` would disable the limit)."""
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import click
 
-from grader.clitools import one_line_errors
-
-instructor_errors = one_line_errors("Interrupted.")
-
 
 def instructor_commands() -> list[click.Command]:
     """The commands grader/cli.py adds to `grade`."""

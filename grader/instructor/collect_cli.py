@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from grader.clitools import SECONDS
-from grader.instructor.cli import instructor_errors
-from grader.instructor.collect import ClassResult, Options, collect
+from grader.clitools import SECONDS, instructor_errors
+from grader.instructor.collect import collect
+from grader.instructor.model import ClassResult, Options
 from grader.manifest import load_course
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from grader.clitools import SECONDS
+from grader.clitools import SECONDS, instructor_errors
 from grader.errors import ReportError
 from grader.instructor.classroom import classroom_result, encode
-from grader.instructor.cli import instructor_errors
 from grader.instructor.gradescope import (
     DEFAULT_DEADLINE_S,
     DEFAULT_MEMORY_MIB,

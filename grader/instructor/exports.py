@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from grader.errors import ReportError
 
 if TYPE_CHECKING:
-    from grader.instructor.collect import ClassResult
+    from grader.instructor.model import ClassResult
 
 TOTAL_COLUMN = "MLX course total"
 

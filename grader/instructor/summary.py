@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from grader.instructor.stats import histogram
 
 if TYPE_CHECKING:
-    from grader.instructor.collect import ClassResult
+    from grader.instructor.model import ClassResult
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:980px;color:#1d1d1f;padding:0 1rem}
