@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 from grader import __version__
 from grader.engine.results import GradingRun
 from grader.errors import ReportError, UsageError
+from grader.files import write_atomically
 
 SCHEMA_VERSION = 2
 REPORT_READ_LIMIT = 8 * 1024 * 1024  # bytes read to tell whether a file is a report
@@ -174,29 +174,10 @@ def is_report(path: Path) -> bool:
 
 def write_report(report: dict[str, Any], path: Path) -> None:
     """Write `report` to `path` atomically: readers see the old file or the new one, never half of one."""
-    folder = path.parent if str(path.parent) else Path(".")
     data = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)  # an existing report keeps its mode
-    except OSError:
-        mode = 0o644
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        write_atomically(path, data)  # an existing report keeps its mode; a new one is 0644
     except OSError as exc:
         raise ReportError(
             f"cannot write the report to {path}: {exc.strerror}; pick another --out"
         ) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise ReportError(
-                f"cannot write the report to {path}: {exc.strerror}; pick another --out"
-            ) from exc
-        raise

@@ -30,6 +30,7 @@ from typing import Any
 from grader.engine.grading import grade
 from grader.engine.jobs import Limits
 from grader.engine.results import CheckResult, GradingRun
+from grader.files import write_atomically
 from grader.instructor.submission import Located, locate
 from grader.manifest import Course, load_course
 from grader.report import build_report, write_report
@@ -234,9 +235,8 @@ def _test_output(check: CheckResult, missing_file: str | None) -> str:
 
 
 def _write_json(data: dict[str, Any], path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    write_atomically(path, text.encode("utf-8"))
 
 
 if __name__ == "__main__":

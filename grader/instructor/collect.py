@@ -44,7 +44,7 @@ from grader.engine.integrity import checks_sha256, file_digests, release_digests
 from grader.errors import GraderError, ReportError
 from grader.instructor import flags
 from grader.instructor import verify as v
-from grader.instructor.exports import report_base, write_atomically, write_exports
+from grader.instructor.exports import report_base, write_exports, write_output
 from grader.instructor.gradebook import GRADEBOOK_NAME, Gradebook, Grading, Staged, now
 from grader.instructor.inputs import Submission, iter_submissions
 from grader.instructor.model import FIRST_FLAGGED, ClassResult, Options, StudentRow
@@ -660,7 +660,7 @@ def _write_report(path: Path, report: dict[str, Any]) -> None:
             return
     except OSError:
         pass
-    write_atomically(path, data, sync=False)
+    write_output(path, data, sync=False)
 
 
 def _stub_digests(course: Course) -> set[str]:

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from grader.errors import ReportError
+from grader.files import atomic_file
 
 if TYPE_CHECKING:
     from grader.instructor.model import ClassResult
@@ -23,42 +22,29 @@ if TYPE_CHECKING:
 TOTAL_COLUMN = "MLX course total"
 
 
-def write_atomically(path: Path, data: bytes, sync: bool = True) -> None:
-    """Replace `path` with `data` in one step (`sync`: on disk before the rename, too)."""
-    with atomic_file(path, sync) as handle:
+# The class's outputs carry every student's grades: new ones are for the instructor alone.
+OUTPUT_MODE = 0o600
+
+
+def write_output(path: Path, data: bytes, sync: bool = True) -> None:
+    """Replace the class output `path` with `data` in one step (`sync`: on disk first, too)."""
+    with _output_file(path, sync) as handle:
         handle.write(data)
 
 
-def _cannot_write(path: Path, exc: OSError) -> ReportError:
-    return ReportError(f"cannot write {path}: {exc.strerror}; pick another --out-dir")
-
-
 @contextmanager
-def atomic_file(path: Path, sync: bool = True) -> Iterator[Any]:
-    """A binary file that replaces `path` in one step when the block ends without an error
-    (`sync`: on disk before the rename, too); on an error the old file stays as it was."""
+def _output_file(path: Path, sync: bool = True) -> Iterator[BinaryIO]:
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _cannot_write(path, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_file(path, sync=sync, new_mode=OUTPUT_MODE) as handle:
             yield handle
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _cannot_write(path, exc) from exc
-        raise
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror}; pick another --out-dir") from exc
 
 
 @contextmanager
 def atomic_text(path: Path) -> Iterator[TextIO]:
-    """atomic_file as UTF-8 text, newlines written as given."""
-    with atomic_file(path) as raw:
+    """A class output written atomically as UTF-8 text, newlines written as given."""
+    with _output_file(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         try:
             yield text

@@ -32,6 +32,7 @@ from grader.engine.integrity import checks_sha256, file_digests
 from grader.engine.jobs import Limits
 from grader.engine.results import GradingRun
 from grader.errors import CourseError, GraderError, UsageError
+from grader.files import atomic_file
 from grader.instructor.autograder import CONFIG_NAME, HIDDEN_DIR
 from grader.manifest import MANIFEST_NAME, Course, load_course
 
@@ -207,9 +208,11 @@ def _verify(course: Course, solutions: Path, stage: Path, config: dict) -> Gradi
 
 def _write_zip(stage: Path, out: Path) -> None:
     """Zip `stage`'s contents (not the folder itself) into `out`; scripts keep their exec bit."""
-    tmp = out.with_name(f".{out.name}.tmp")
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        with (
+            atomic_file(out) as handle,
+            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as bundle,
+        ):
             for path in sorted(stage.rglob("*")):
                 rel_path = path.relative_to(stage)
                 if path.is_dir() or any(
@@ -222,7 +225,5 @@ def _write_zip(stage: Path, out: Path) -> None:
                 mode = 0o755 if os.access(path, os.X_OK) else 0o644
                 info.external_attr = (0o100000 | mode) << 16
                 bundle.writestr(info, path.read_bytes())
-        os.replace(tmp, out)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise UsageError(f"cannot write {out}: {exc.strerror}; pick another --out") from exc

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.files import write_atomically
 from grader.manifest import Course, Exercise
 
 STATE_DIR = ".grade"
@@ -48,14 +47,7 @@ def load_state(course: Course) -> HintState:
 def _save(course: Course, seen: dict[str, int]) -> None:
     path = _state_file(course)
     path.parent.mkdir(exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hints.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(json.dumps(seen, indent=2) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, (json.dumps(seen, indent=2) + "\n").encode("utf-8"), sync=False)
 
 
 def next_hints(

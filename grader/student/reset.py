@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 from datetime import datetime, timezone
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from grader.engine.integrity import release_digests, sha256_file
 from grader.errors import GraderError
+from grader.files import write_atomically
 from grader.manifest import Course, Exercise
 from grader.student.hints import STATE_DIR
 
@@ -60,7 +60,5 @@ def reset_exercise(course: Course, exercise: Exercise) -> Path | None:
         backup = course.root / STATE_DIR / "backups" / f"{path.stem}.{stamp}.py"
         backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, backup)
-    tmp = path.with_name(f".{path.name}.reset")
-    tmp.write_bytes(stub)
-    os.replace(tmp, path)
+    write_atomically(path, stub)
     return backup

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from grader.engine.integrity import checks_sha256, file_digests, sha256_file
 from grader.engine.results import CheckResult, ExerciseResult
+from grader.files import write_atomically
 from grader.manifest import Course, Exercise
 from grader.student.hints import STATE_DIR
 
@@ -91,13 +90,8 @@ class ResultCache:
         """Write the cache atomically; a failure to write only costs the next run some time."""
         path = _path(self.course)
         try:
+            data = json.dumps({"version": VERSION, "exercises": self._entries})
             path.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"version": VERSION, "exercises": self._entries}, out)
-            os.replace(tmp, path)
+            write_atomically(path, data.encode("utf-8"), sync=False)
         except (OSError, TypeError, ValueError):
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
+            pass
