@@ -28,7 +28,7 @@ def describe_environment() -> dict[str, Any]:
 
     return {
         **describe_host(),
-        "mlx_version": mx.__version__,
+        "mlx_version": getattr(mx, "__version__", "unknown"),
         "backend": backend_name(),
         "default_device": str(mx.default_device()),
     }

@@ -346,8 +346,8 @@ def _supervise(run: _Run, proc: GradingProcess, state: _Pass, pending: list[str]
         elif exited_at is not None and now - exited_at > DRAIN:
             break  # it is gone; whatever still holds its pipes is not worth waiting for
     returncode = proc.wait(5.0)
-    lines = _decode(tail).strip().splitlines()
-    state.startup_output = lines[-1] if lines else ""
+    printed = _decode(tail).strip().splitlines()
+    state.startup_output = printed[-1] if printed else ""
     if state.fault is None and not state.finished:
         state.fault = (Outcome.CRASHED, _crash_message(returncode, tail))
     if state.fault and state.current is not None:

@@ -354,7 +354,7 @@ def _close_module_dunders() -> None:
             raise AttributeError(key)
         return lookup(self, key)
 
-    nn.Module.__getattr__ = __getattr__
+    nn.Module.__getattr__ = __getattr__  # type: ignore[method-assign]  # the point of it
 
 
 def serve() -> int:
@@ -388,7 +388,7 @@ def run_job(job: Job, events_fd: int) -> int:
     set_hypothesis_home_dir(os.path.join(job.writable[0], ".hypothesis"))
 
     sandbox_guard = guard.install(
-        writable=job.writable,
+        writable=list(job.writable),
         hidden=list(job.hidden),
         report=lambda reason: events.emit(Event.SUSPICIOUS, reason=reason),
     )

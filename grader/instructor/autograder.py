@@ -157,7 +157,7 @@ def _stage(course: Course, located: Located, folder: Path) -> Path:
 def gradescope_results(course: Course, run: GradingRun, located: Located) -> dict[str, Any]:
     """The results.json dict: one test per check, numbered `exercise.check` in course order."""
     missing = {ex.id for ex in located.missing(course)}
-    tests = []
+    tests: list[dict[str, Any]] = []
     has_hidden = False
     for number, ex in enumerate(run.exercises, start=1):
         for index, check in enumerate(ex.checks, start=1):

@@ -200,7 +200,8 @@ def _scan(
     pool: ProcessPoolExecutor | None = None
     try:
         for submission in submissions:
-            key, known = _recall(book, submission, setup)
+            key, recalled = _recall(book, submission, setup)
+            known: Any = recalled  # an earlier verdict, or a verification under way
             if known is None and key is not None and jobs > 1 and "fork" in get_all_start_methods():
                 if pool is None:
                     v.schema_errors({})  # build the validator once, before the fork
@@ -219,11 +220,11 @@ def _scan(
         student = book.db.execute(
             "SELECT student FROM submissions WHERE id = ?", (group[0][0],)
         ).fetchone()[0]
-        for index, (submission, _) in enumerate(group, start=1):
+        for index, (row, _) in enumerate(group, start=1):
             if index > 1:
-                book.rename(submission, f"{student}~{index}")
+                book.rename(row, f"{student}~{index}")
             book.add_flags(
-                collection, submission, student if index == 1 else f"{student}~{index}",
+                collection, row, student if index == 1 else f"{student}~{index}",
                 [(flags.DUPLICATE, f"{student} handed in {len(group)} times ({origins})")],
             )  # fmt: skip
 
@@ -545,8 +546,8 @@ def _assemble(
         scores = {g.exercise: _points(g.result, counted) for g in gradings}
         if gradings:
             report = _verified_report(book, entry, gradings)
-            name = book.claim_report_name(report_base(entry.student))
-            _write_report(out_dir / "reports" / f"{name}.json", report)
+            file_name = book.claim_report_name(report_base(entry.student))
+            _write_report(out_dir / "reports" / f"{file_name}.json", report)
             added += _regrade_flags(entry, gradings)
         added += _shared_flags(book, collection, entry, stubs)
         if roster is not None and entry.student not in roster.names:
@@ -609,6 +610,7 @@ def _all_checks(course: Course, hidden: HiddenChecks | None) -> dict[str, dict[s
             }
         extra = hidden.files.get(ex.id) if hidden else None
         for c in extra.checks if extra else ():
+            assert extra is not None  # (for the type checker: no checks without a file)
             checks[extra.check_id(c.name)] = {
                 "exercise": ex.id,
                 "name": c.name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,7 +31,7 @@ class _Progress:
     """A progress bar on a terminal, one plain line per grading elsewhere."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: Any = None  # click's progress bar, entered by hand
         self.tty = sys.stderr.isatty()
 
     def __call__(self, done: int, total: int, what: str) -> None:

@@ -46,7 +46,7 @@ def serve() -> int:
                         course, timeout=spec["timeout"], memory_mib=spec["memory_mib"], jobs=1
                     )
                     session = GradingSession(course, limits)
-                answer = {"report": run_job(session, spec)}
+                answer: dict[str, Any] = {"report": run_job(session, spec)}
             except GraderError as exc:
                 answer = {"error": str(exc)}
             sys.stdout.write(json.dumps(answer) + "\n")

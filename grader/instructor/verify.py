@@ -78,7 +78,9 @@ def verify(submission: Submission, course: Course, checks_sha256: str) -> Checke
     errors = schema_errors(report)
     if errors:
         checked.flags.append((INVALID, "; ".join(errors)))
-    course_info = report.get("course") if isinstance(report.get("course"), dict) else {}
+    course_info = report.get("course")
+    if not isinstance(course_info, dict):
+        course_info = {}
     if course_info.get("name") != course.name:
         checked.flags.append(
             (
@@ -97,7 +99,9 @@ def verify(submission: Submission, course: Course, checks_sha256: str) -> Checke
         )
     checked.claim = _claim(report)
     known = {ex.id for ex in course.exercises}
-    exercises = report.get("exercises") if isinstance(report.get("exercises"), list) else []
+    exercises = report.get("exercises")
+    if not isinstance(exercises, list):
+        exercises = []
     for entry in exercises:
         if not isinstance(entry, dict) or entry.get("id") not in known:
             continue

@@ -368,6 +368,7 @@ class Watcher:
                     return "saved", exercise
                 continue
             if kind == "change":
+                assert isinstance(value, set)  # a change event carries the names saved
                 saved = self._saved(value, exercise)
                 if saved is not None:
                     return "saved", saved
