@@ -19,10 +19,10 @@ import codecs
 import re
 import string
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from grader.errors import CourseError, GraderError, UsageError
 from grader.manifest import MANIFEST_NAME, find_root, load_course, read_manifest
@@ -129,7 +129,7 @@ class _Rules:
 
 
 def _prefixes(entries: Iterable[str]) -> frozenset[str]:
-    out = set()
+    out: set[str] = set()
     for entry in entries:
         parts = entry.split(".")
         out.update(".".join(parts[:end]) for end in range(1, len(parts)))
@@ -456,8 +456,14 @@ class _Checker:
                 self.classes.add(node.name)
         # Solved on first use: most files set no attribute outside `self`.
         taint = _Taint(nodes, self.parent, set(self.modules))
-        simple = {ast.Name: self.visit_name, ast.Constant: self.visit_string}
-        with_taint = {ast.Attribute: self.visit_attribute, ast.Call: self.visit_call}
+        simple: dict[type[ast.AST], Callable[[Any], None]] = {
+            ast.Name: self.visit_name,
+            ast.Constant: self.visit_string,
+        }
+        with_taint: dict[type[ast.AST], Callable[[Any, _Taint], None]] = {
+            ast.Attribute: self.visit_attribute,
+            ast.Call: self.visit_call,
+        }
         for node in nodes:
             kind = type(node)
             if kind in simple:
@@ -580,9 +586,10 @@ class _Checker:
             return
         parent = self.parent.get(node)
         called = isinstance(parent, ast.Call) and parent.func is node
+        call = cast(ast.Call, parent)  # for mypy only: read below only where `called` holds
         if name in self.rules.names:
             self.add(node, "forbidden-name", f"uses {name}")
-        elif name == "open" and not (called and _writes_only(parent)):
+        elif name == "open" and not (called and _writes_only(call)):
             # An exercise that may open files writes them; reading could reach the answers.
             self.add(
                 node,
@@ -594,9 +601,9 @@ class _Checker:
             self.add(node, "dynamic-attribute", f"passes {name} around as a value")
         elif name == "type" and not (
             called
-            and len(parent.args) == 1
-            and not parent.keywords
-            and _only_looked_at(parent, self.parent.get(parent))
+            and len(call.args) == 1
+            and not call.keywords
+            and _only_looked_at(call, self.parent.get(call))
         ):
             # type(x)(name, bases, namespace) builds a class whose attribute names are made at
             # run time (NumPy's array-interface hook among them): only a comparison is safe.
@@ -864,7 +871,7 @@ class _Taint:
         self.scopes: dict[ast.AST, ast.AST | None] = {}
         self.globals: set[tuple[ast.AST, str]] = set()
         self.memo: dict[ast.AST, bool] = {}
-        self.pending = nodes
+        self.pending: list[ast.AST] | None = nodes
         self.unsure = False
         self.fresh: set[str] = set()  # what became tainted in the current round
         self.nonlocals: set[tuple[ast.AST, str]] = set()
@@ -883,7 +890,7 @@ class _Taint:
             return self.scopes[node]
         chain = []
         current = node
-        found = None
+        found: ast.AST | None = None
         while current in self.parent:
             chain.append(current)
             current = self.parent[current]
@@ -927,10 +934,10 @@ class _Taint:
 
     def solve(self, nodes: list[ast.AST]) -> None:
         # (scope the targets bind in, targets, value, bound in a class body)
-        bindings: list[tuple[ast.AST | None, list[ast.AST], ast.AST, bool]] = []
+        bindings: list[tuple[ast.AST | None, list[ast.expr], ast.expr, bool]] = []
         returns: list[tuple[str, ast.AST]] = []
         calls: list[ast.Call] = []
-        defs: dict[str, list[tuple[ast.AST, bool]]] = {}
+        defs: dict[str, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, bool]]] = {}
         classes: dict[str, list[ast.ClassDef]] = {}
         lambdas: list[ast.Lambda] = []
         raises: list[ast.AST] = []
@@ -998,6 +1005,7 @@ class _Taint:
                     defs.setdefault(node.name, []).append((node, method))
                 args = node.args
                 positional = [*args.posonlyargs, *args.args]
+                default: ast.expr | None  # for mypy only: both loops below bind it
                 for arg, default in zip(positional[::-1], args.defaults[::-1], strict=False):
                     bindings.append((node, [ast.Name(id=arg.arg, ctx=ast.Store())], default, False))
                 for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
@@ -1011,7 +1019,7 @@ class _Taint:
                     escaped.add(node.id)
         # Spread the taint round by round. The first round looks at everything; each later
         # round only at what mentions a name, attribute or function newly tainted before it.
-        items: list[tuple[str, Any, list[ast.AST]]] = [
+        items: list[tuple[str, Any, Sequence[ast.AST]]] = [
             *(("bind", b, [b[2]]) for b in bindings),
             *(("return", r, [r[1]]) for r in returns),
             *(("call", c, [*c.args, *(k.value for k in c.keywords)]) for c in calls),
@@ -1060,7 +1068,7 @@ class _Taint:
                         self.bind_container(self.scope(item), func.value)  # box.append(module)
                     if callee in defs:
                         self.taint_params(defs[callee])
-                    for cls in classes.get(callee, ()):
+                    for cls in classes.get(callee, ()):  # type: ignore[arg-type]  # None: a miss
                         self.taint_class(cls)
                     if not escapes_done:
                         # A function handed around, a lambda, or a generator's `yield` may
@@ -1082,7 +1090,9 @@ class _Taint:
         scope = self.scope(node)
         return scope.name if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
-    def taint_params(self, signatures: list[tuple[ast.AST, bool]]) -> None:
+    def taint_params(
+        self, signatures: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, bool]]
+    ) -> None:
         for node, method in signatures:
             args = node.args
             params = [*args.posonlyargs, *args.args]
@@ -1120,7 +1130,7 @@ class _Taint:
             elif isinstance(node, ast.Subscript):
                 self.bind_container(scope, node.value)
 
-    def bind_container(self, scope: ast.AST | None, node: ast.AST) -> None:
+    def bind_container(self, scope: ast.AST | None, node: ast.expr) -> None:
         root, attrs = _chain(node)
         if attrs:
             self.add_attr(attrs[-1])
