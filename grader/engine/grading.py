@@ -149,11 +149,9 @@ def _grade_copy(
     for ex in exercises:
         job = jobs[ex.id]
         blocked = violations[ex.id]
-        suspicious = [
-            f"{reason} (during {CheckId.parse(check).name})"
-            for check, reason in collected.suspicious
-            if check and CheckId.parse(check).label in {f.label for f in job.files}
-        ]
+        labels = {f.label for f in job.files}
+        seen = [(CheckId.parse(check), reason) for check, reason in collected.suspicious if check]
+        suspicious = [f"{reason} (during {c.name})" for c, reason in seen if c.label in labels]
         if submission.changed(ex.file):
             suspicious.append("the submission's private copy was changed while it was graded")
         checks = [

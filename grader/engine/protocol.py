@@ -98,9 +98,10 @@ class Job:
         known = set(cls.__dataclass_fields__)
         if set(data) - known:
             raise ValueError(f"a job has unknown fields: {', '.join(sorted(set(data) - known))}")
-        for name in ("select", "hidden", "hidden_after_collection", "pytest_args", "writable"):
-            data[name] = tuple(str(v) for v in data.get(name, ()))
         try:
+            for name in ("select", "hidden", "hidden_after_collection", "pytest_args", "writable"):
+                if name in data:  # a missing one is refused below, unless it has a default
+                    data[name] = tuple(str(v) for v in data[name])
             return cls(**data)
-        except TypeError as exc:  # a field missing
+        except TypeError as exc:  # a field missing, or a list that is not one
             raise ValueError(f"not a job: {exc}") from None

@@ -33,6 +33,11 @@ def test_a_launched_job_round_trips_through_json():
     [
         ("[1, 2]", "JSON object"),
         (json.dumps({"token": "t"}), "not a job"),
+        (json.dumps({**json.loads(JOB.to_json()), "select": 3}), "not a job"),
+        (
+            json.dumps({k: v for k, v in json.loads(JOB.to_json()).items() if k != "select"}),
+            "select",
+        ),
         (json.dumps({**json.loads(JOB.to_json()), "shell": "rm -rf /"}), "unknown fields: shell"),
         ("{not json", "Expecting property name"),
     ],
