@@ -87,6 +87,28 @@ def copy_solutions(dest: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def grading_session():
+    """One warm grading session (zygote and sandbox) shared by every in-process grading of the
+    suite: the same engine `grade run` drives, without a new interpreter and imports per run."""
+    from grader.engine.grading import GradingSession
+    from grader.engine.jobs import Limits
+    from grader.manifest import load_course
+
+    course = load_course(ROOT)
+    with GradingSession(course, Limits.for_course(course)) as session:
+        yield session
+
+
+def grade_report(session, target: Path, *exercise_ids: str) -> dict:
+    """Grade `target` in `session` (all exercises unless ids are given) and build the report
+    `grade run` would write for it."""
+    from grader.report import build_report
+
+    graded = session.grade(session.course.select(exercise_ids), str(target))
+    return build_report(graded.run, graded.provenance)
+
+
+@pytest.fixture(scope="session")
 def report_schema() -> dict:
     return json.loads((ROOT / "grader" / "report.schema.json").read_text())
 
