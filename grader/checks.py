@@ -39,7 +39,7 @@ on_call: Callable[[str], None] | None = None
 failed_call: str | None = None
 
 
-class Submission:
+class StudentModule:
     """The imported exercise module, with a clear failure for a missing function. Its functions
     come back wrapped, so a timeout or an exception can name the call and its arguments."""
 
@@ -167,7 +167,7 @@ def target_dir(config: pytest.Config) -> Path:
 
 
 @pytest.fixture(scope="module")
-def student(request: pytest.FixtureRequest) -> Submission:
+def student(request: pytest.FixtureRequest) -> StudentModule:
     """The exercise module that this check file grades, imported from the target folder."""
     check_file = Path(str(request.path))
     # test_01_x.py grades 01_x.py; so does an instructor's test_hidden_01_x.py
@@ -176,7 +176,7 @@ def student(request: pytest.FixtureRequest) -> Submission:
     return load_submission(target / exercise_file, display=f"{target.name}/{exercise_file}")
 
 
-def load_submission(path: Path, display: str) -> Submission:
+def load_submission(path: Path, display: str) -> StudentModule:
     """Import the module at `path` under a private name, turning any failure into one message."""
     if not path.is_file():
         raise StudentImportError(
@@ -203,7 +203,7 @@ def load_submission(path: Path, display: str) -> Submission:
         raise StudentImportError(
             f"could not import {display}: {type(exc).__name__}{where}: {exc}"
         ) from None
-    return Submission(module, path, display)
+    return StudentModule(module, path, display)
 
 
 def _student_line(exc: BaseException, path: Path) -> int | None:

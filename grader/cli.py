@@ -13,7 +13,13 @@ from pathlib import Path
 
 import click
 
-from grader.clitools import SECONDS, one_line_errors
+from grader.clitools import (
+    ErrorBoundary,
+    jobs_option,
+    memory_limit_option,
+    timeout_option,
+)
+from grader.devtools import dev
 from grader.engine.grading import grade, resolve_target
 from grader.engine.jobs import Limits
 from grader.errors import GraderError
@@ -45,11 +51,6 @@ def _echo(text: str, color: bool) -> None:
     click.echo(text, color=color)
 
 
-handle_errors = one_line_errors(
-    "Interrupted: nothing was written; the previous report is unchanged."
-)
-
-
 def _numbers(course: Course) -> dict[str, int]:
     return {ex.id: i for i, ex in enumerate(course.exercises, start=1)}
 
@@ -61,9 +62,12 @@ color_option = click.option(
 )
 
 
-class GradeGroup(click.Group):
+class GradeGroup(ErrorBoundary):
     """`grade` itself: anything that is not a command goes to `grade run`, so `grade`, `grade 3`,
-    `grade exercises/01_lazy_evaluation.py` and `grade -q --target solutions` all grade."""
+    `grade exercises/01_lazy_evaluation.py` and `grade -q --target solutions` all grade. It is
+    the CLI's one error boundary (grader/clitools.py)."""
+
+    interrupted = {"run": "Interrupted: nothing was written; the previous report is unchanged."}
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = args[0] if args else None
@@ -124,26 +128,9 @@ def cli(ctx: click.Context) -> None:
     help=f"Where to write the JSON report [default: {DEFAULT_REPORT} at the course root].",
 )
 @click.option("--student", default=None, help="Student id recorded in the report.")
-@click.option(
-    "--timeout",
-    type=SECONDS,
-    default=None,
-    metavar="SECONDS",
-    help="Time limit per check [default: 10, from course.toml; checks with their own limit keep it].",
-)
-@click.option(
-    "--memory-limit",
-    type=click.IntRange(min=64),
-    default=None,
-    metavar="MIB",
-    help="Memory limit of each grading process in MiB [default: 4096, from course.toml].",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Grading processes side by side [default: one per core, at most 4].",
-)
+@timeout_option()
+@memory_limit_option()
+@jobs_option("Grading processes side by side [default: one per core, at most 4].")
 @click.option("-q", "--quiet", is_flag=True, help="One line per exercise, no failure messages.")
 @click.option(
     "-v",
@@ -152,7 +139,6 @@ def cli(ctx: click.Context) -> None:
     help="Also show all that student code printed and where in it a check failed.",
 )
 @color_option
-@handle_errors
 def run(
     exercise_ids: tuple[str, ...],
     target: str,
@@ -176,21 +162,19 @@ def run(
     use_color = _color(color)
     course = load_course()
     exercises = select(course, exercise_ids)
+    folder = resolve_target(course, target, exercises)
     report_path = check_out_path(
-        out if out is not None else course.root / DEFAULT_REPORT,
-        course.root,
-        resolve_target(course, target, exercises),
+        out if out is not None else course.root / DEFAULT_REPORT, course.root, folder
     )
     limits = Limits.for_course(course, timeout=timeout, memory_mib=memory_limit, jobs=jobs)
     own = target == "exercises"  # the student's own files: remember the results for next time
     before = keys_for(course, exercises, limits) if own else {}
     with activity(_grading_label(exercises)):
-        graded = grade(course, exercises, target=target, limits=limits, student=student)
+        graded = grade(course, exercises, folder=folder, limits=limits, student=student)
     write_report(build_report(graded.run, graded.provenance), report_path)
     cache = ResultCache(course) if own else None
     newly = remember(cache, course, limits, graded.run.exercises, before) if cache else set()
     recaps = {ex.id: ex.recap for ex in exercises if ex.id in newly or len(exercises) == 1}
-    folder = assist.target_folder(course, target)
     for line in run_lines(graded.run, _numbers(course), verbosity, recaps, folder):
         _echo(line, use_color)
     shown = (
@@ -213,7 +197,6 @@ def _grading_label(exercises: tuple) -> str:
 
 @cli.command("list", context_settings=CONTEXT)
 @color_option
-@handle_errors
 def list_(color: bool | None) -> None:
     """Every exercise in course order with its status and score. Reuses the last results of
     files unchanged since they were graded; grades the rest (without writing a report)."""
@@ -227,7 +210,6 @@ def list_(color: bool | None) -> None:
 @click.argument("exercise_id", required=False, metavar="[EXERCISE_ID]")
 @click.option("--all", "show_all", is_flag=True, help="Show every hint of the exercise at once.")
 @click.option("--reset", is_flag=True, help="Start the exercise's hints again from the first.")
-@handle_errors
 def hint(exercise_id: str | None, show_all: bool, reset: bool) -> None:
     """Show the next hint for an exercise (run it again for the next one). Without an id, for
     the current exercise: the first one that is not done."""
@@ -257,7 +239,6 @@ def hint(exercise_id: str | None, show_all: bool, reset: bool) -> None:
     is_flag=True,
     help="Show how your file differs from the reference solution.",
 )
-@handle_errors
 def solution(exercise_id: str, yes: bool, as_diff: bool) -> None:
     """Show the reference solution of an exercise. Once the exercise is done it is shown at once;
     before that, only after you confirm."""
@@ -284,13 +265,7 @@ def solution(exercise_id: str, yes: bool, as_diff: bool) -> None:
     is_flag=True,
     help="Poll for changes instead of file-system events (WSL, containers, network drives).",
 )
-@click.option(
-    "--timeout",
-    type=SECONDS,
-    default=None,
-    metavar="SECONDS",
-    help="Time limit per check [default: 10, from course.toml].",
-)
+@timeout_option()
 @click.option(
     "--target",
     default="exercises",
@@ -299,7 +274,6 @@ def solution(exercise_id: str, yes: bool, as_diff: bool) -> None:
     help="Folder whose files are watched and graded.",
 )
 @color_option
-@handle_errors
 def watch(
     exercise_id: str | None, poll: bool, timeout: float | None, target: str, color: bool | None
 ) -> None:
@@ -320,7 +294,6 @@ def watch(
 @cli.command("reset", context_settings=CONTEXT)
 @click.argument("exercise_id")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-@handle_errors
 def reset(exercise_id: str, yes: bool) -> None:
     """Restore an exercise's original stub, keeping a backup of your file."""
     course = load_course()
@@ -341,6 +314,7 @@ def reset(exercise_id: str, yes: bool) -> None:
 
 for _command in instructor_commands():  # grade collect, grade export (grader/instructor/)
     cli.add_command(_command)
+cli.add_command(dev)  # grade dev policy, grade dev digests (grader/devtools.py)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -1,42 +1,41 @@
-"""What every `grade` command shares: the library's errors as one line and an exit code, and
-the type of a time limit."""
+"""What every `grade` command shares: one error boundary (the library's errors as one line and an
+exit code), the type of a time limit, and the grading options that several commands take."""
 
 from __future__ import annotations
 
-import functools
 import math
-import sys
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from grader.errors import GraderError
 
-
-def one_line_errors(interrupted: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A decorator: a GraderError becomes `Error: ...` on stderr and its exit code (2 for a
-    usage error, 3 when grading could not run); Ctrl-C prints `interrupted` and exits 130."""
-
-    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(command)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return command(*args, **kwargs)
-            except GraderError as exc:
-                click.echo(f"Error: {exc}", err=True)
-                sys.exit(exc.exit_code)
-            except KeyboardInterrupt:
-                click.echo(interrupted, err=True)
-                sys.exit(130)
-
-        return wrapper
-
-    return decorate
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-# The instructor's commands: what finished of a collect stays in its gradebook.
-instructor_errors = one_line_errors("Interrupted.")
+INTERRUPTED = "Interrupted."
+
+
+class ErrorBoundary(click.Group):
+    """A command group that is the one place errors are turned into output: a GraderError from
+    any of its commands becomes `Error: ...` on stderr and its exit code (2 for a usage error, 3
+    when grading could not run); Ctrl-C (SIGTERM, SIGHUP) prints the command's `interrupted`
+    note and exits 130. Library code raises; no command catches."""
+
+    interrupted: dict[str, str] = {}  # command name -> what an interruption leaves behind
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GraderError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            name = ctx.invoked_subcommand or ""
+            click.echo(self.interrupted.get(name, INTERRUPTED), err=True)
+            ctx.exit(130)
 
 
 class PositiveSeconds(click.ParamType):
@@ -55,3 +54,45 @@ class PositiveSeconds(click.ParamType):
 
 
 SECONDS = PositiveSeconds()
+
+
+def timeout_option(default_help: str = "10, from course.toml") -> Callable[[F], F]:
+    """`--timeout SECONDS`: the time limit per check."""
+    return click.option(
+        "--timeout",
+        type=SECONDS,
+        default=None,
+        metavar="SECONDS",
+        help=f"Time limit per check [default: {default_help}; checks with their own limit keep it].",
+    )
+
+
+def memory_limit_option(
+    default: int | None = None, default_help: str = "4096, from course.toml", note: str = ""
+) -> Callable[[F], F]:
+    """`--memory-limit MIB`: the memory limit of each grading process."""
+    shown = f" [default: {default_help}]" if default is None else ""
+    return click.option(
+        "--memory-limit",
+        type=click.IntRange(min=64),
+        default=default,
+        show_default=default is not None,
+        metavar="MIB",
+        help=f"Memory limit of each grading process in MiB{shown}.{note}",
+    )
+
+
+def jobs_option(what: str) -> Callable[[F], F]:
+    """`--jobs N`: how many gradings run side by side."""
+    return click.option("--jobs", type=click.IntRange(min=1), default=None, help=what)
+
+
+def hidden_checks_option(note: str = "") -> Callable[[F], F]:
+    """`--checks DIR`: the instructor's hidden checks."""
+    return click.option(
+        "--checks",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="DIR",
+        help=f"Hidden checks: test_NN_<id>.py files and a checks.toml giving their points.{note}",
+    )

@@ -15,7 +15,7 @@ from grader.engine.jobs import CheckFile, Confinement, ExerciseJob, Limits
 from grader.engine.launch import Launcher, SpawnLauncher, default_launcher
 from grader.engine.protocol import CheckId, Outcome
 from grader.engine.results import CheckResult, ExerciseResult, GradingRun
-from grader.engine.sandbox import Sandbox, Submission, descendants
+from grader.engine.sandbox import PrivateCopy, Sandbox, descendants
 from grader.engine.supervisor import RawResult, run_checks
 from grader.errors import UsageError
 from grader.manifest import Course, Exercise
@@ -68,7 +68,7 @@ def grade(
     course: Course,
     exercises: tuple[Exercise, ...],
     *,
-    target: str,
+    folder: Path,
     limits: Limits,
     student: str | None = None,
     extra_checks: Path | None = None,
@@ -76,14 +76,14 @@ def grade(
     launcher: Launcher | None = None,
     policy: Policy | None = None,
 ) -> Graded:
-    """Grade `exercises` in `target`; faults in student code become outcomes, never exceptions.
+    """Grade `exercises` in `folder` (what `resolve_target` gave); faults in student code become
+    outcomes, never exceptions.
 
     `extra_checks` is an instructor's folder of hidden checks (see grader.engine.hidden). A
     `sandbox`, `launcher` and `policy` given are shared with other runs (a GradingSession's);
     otherwise the run makes its own and removes them when it ends. Only the caller writes the
     report, after every grading process is gone.
     """
-    folder = resolve_target(course, target, exercises)
     policy = policy or load_policy(course.root)
     hidden = load_hidden_checks(extra_checks, course) if extra_checks is not None else None
     box = sandbox or Sandbox(policy.max_bytes)
@@ -116,7 +116,7 @@ def grade(
 def _grade_copy(
     course: Course,
     exercises: tuple[Exercise, ...],
-    submission: Submission,
+    submission: PrivateCopy,
     policy: Policy,
     hidden: HiddenChecks | None,
     limits: Limits,
@@ -251,7 +251,7 @@ class GradingSession:
             return grade(
                 self.course,
                 exercises,
-                target=target,
+                folder=resolve_target(self.course, target, exercises),
                 limits=self.limits,
                 student=student,
                 extra_checks=extra_checks,

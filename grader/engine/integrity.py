@@ -1,24 +1,31 @@
 """Digests that show whether the files deciding a score were changed.
 
-The release digests (grader/release.json) are written by `python -m grader.engine.integrity --write`
-when the course is released; tests/meta/test_integrity.py proves they match the repository.
+The release digests (grader/release.json) are written by `grade dev digests --write` when the
+course is released (`stale_files` and `write_release` do the work); tests/meta/test_integrity.py
+proves they match the repository.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 from grader.errors import CourseError
-from grader.manifest import MANIFEST_NAME, Course, load_course
+from grader.manifest import MANIFEST_NAME, Course
 
 RELEASE_FILE = Path(__file__).parents[1] / "release.json"
 # What decides a score, by rule rather than by a list that a split module would fall out of:
 # every grader module except the rooms that only show and collect results (the student's loop,
-# the instructor's tools and the command line). A new module is covered unless it is put there.
-NOT_SCORING = ("grader/student/", "grader/instructor/", "grader/cli.py", "grader/clitools.py")
+# the instructor's tools, the command line and the developers' tools). A new module is covered
+# unless it is put there.
+NOT_SCORING = (
+    "grader/student/",
+    "grader/instructor/",
+    "grader/cli.py",
+    "grader/clitools.py",
+    "grader/devtools.py",
+)
 
 
 def scoring_modules(root: Path) -> list[str]:
@@ -90,25 +97,19 @@ def compute_release(course: Course) -> dict:
     return {"files": file_digests(course), "stubs": stubs}
 
 
-def _main(argv: list[str]) -> int:
-    course = load_course()
+def stale_files(course: Course) -> list[str]:
+    """The scoring files of the repository whose digest differs from the release's record."""
+    recorded = release_digests().get("files", {})
+    return [name for name, digest in file_digests(course).items() if recorded.get(name) != digest]
+
+
+def write_release(course: Course) -> dict:
+    """Record the release digests of the repository as it is now; returns the record written."""
     record = compute_release(course)
-    if argv == ["--write"]:
+    try:
         RELEASE_FILE.write_text(
             json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
-        print(
-            f"wrote {RELEASE_FILE.relative_to(course.root)}: {len(record['files'])} scoring files, {len(record['stubs'])} stubs"
-        )
-        return 0
-    stale = [
-        name
-        for name in record["files"]
-        if release_digests().get("files", {}).get(name) != record["files"][name]
-    ]
-    print("\n".join(stale) or "release digests match")
-    return 1 if stale else 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+    except OSError as exc:
+        raise CourseError(f"cannot write {RELEASE_FILE}: {exc}") from exc
+    return record

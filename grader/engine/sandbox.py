@@ -34,7 +34,7 @@ UNPRIVILEGED = "nobody"
 
 
 @dataclass(frozen=True)
-class Submission:
+class PrivateCopy:
     """The private, read-only copy of the exercise files being graded, and their texts."""
 
     folder: Path  # holds exactly the expected exercise files
@@ -70,7 +70,7 @@ class Sandbox:
         self._count = 0
         self._lock = threading.Lock()
 
-    def copy_submission(self, origin: Path, files: list[str]) -> Submission:
+    def copy_submission(self, origin: Path, files: list[str]) -> PrivateCopy:
         """Copy exactly `files` from `origin` (nothing else comes along) and keep their text.
 
         A symbolic link is refused, never followed: it could hand in the reference solution, a
@@ -94,7 +94,7 @@ class Sandbox:
             (folder / name).write_bytes(data)
             os.chmod(folder / name, 0o444)
         os.chmod(folder, 0o555)
-        return Submission(folder, origin, sources, raw, digests)
+        return PrivateCopy(folder, origin, sources, raw, digests)
 
     def _read(self, path: Path) -> tuple[bytes, str]:
         """The first max_bytes + 1 bytes of a regular file (no link followed) and its digest."""

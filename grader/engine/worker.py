@@ -28,7 +28,7 @@ STREAM_LIMIT = 2000
 
 
 # How Hypothesis shows the `student` fixture in a failing example: noise to the student.
-_FIXTURE_ARGUMENT = re.compile(r"student=<grader\.checks\.Submission object at 0x[0-9a-f]+>,\s*")
+_FIXTURE_ARGUMENT = re.compile(r"student=<grader\.checks\.StudentModule object at 0x[0-9a-f]+>,\s*")
 
 
 class StudentInterrupt(Exception):

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.engine.grading import grade
+from grader.engine.grading import grade, resolve_target
 from grader.engine.jobs import Limits
+from grader.engine.protocol import Outcome
 from grader.engine.results import CheckResult, GradingRun
 from grader.files import write_atomically
 from grader.instructor.submission import Located, locate
@@ -38,11 +39,11 @@ from grader.report import build_report, write_report
 CONFIG_NAME = "autograder.json"
 HIDDEN_DIR = "hidden"
 OUTPUT_LIMIT = 4000  # characters of a check's printed output shown in its test
-OUTCOME_WORDS = {
-    "failed": "Failed",
-    "error": "Error",
-    "timeout": "Timed out",
-    "crashed": "Crashed",
+OUTCOME_WORDS: dict[str, str] = {
+    Outcome.FAILED: "Failed",
+    Outcome.ERROR: "Error",
+    Outcome.TIMEOUT: "Timed out",
+    Outcome.CRASHED: "Crashed",
 }
 
 
@@ -119,7 +120,7 @@ def run(root: Path) -> dict[str, Any]:
             graded = grade(
                 course,
                 course.exercises,
-                target=str(folder),
+                folder=resolve_target(course, str(folder), course.exercises),
                 limits=limits,
                 extra_checks=hidden if hidden.is_dir() else None,
             )
@@ -168,7 +169,7 @@ def gradescope_results(course: Course, run: GradingRun, located: Located) -> dic
                     "name": f"{ex.title}: {_readable(check.name)}",
                     "number": f"{number}.{index}",
                     "score": check.points,
-                    "max_score": 0.0 if check.outcome == "skipped" else check.max_points,
+                    "max_score": 0.0 if check.outcome == Outcome.SKIPPED else check.max_points,
                     "status": "failed" if check.outcome in OUTCOME_WORDS else "passed",
                     "output": _test_output(check, ex.file if ex.id in missing else None),
                     "tags": [ex.concept],
@@ -224,9 +225,9 @@ def _readable(check_name: str) -> str:
 def _test_output(check: CheckResult, missing_file: str | None) -> str:
     if missing_file is not None:
         return f"Not submitted: {missing_file} was not in your submission."
-    if check.outcome == "passed":
+    if check.outcome == Outcome.PASSED:
         return f"Passed ({check.duration:.2f} s)."
-    if check.outcome == "skipped":
+    if check.outcome == Outcome.SKIPPED:
         return f"Skipped, and not counted: {check.message}"
     text = f"{OUTCOME_WORDS.get(check.outcome, check.outcome)}: {check.message}"
     if check.output:

@@ -14,6 +14,8 @@ import base64
 import json
 from typing import Any
 
+from grader.engine.protocol import Outcome
+
 
 def classroom_result(report: dict[str, Any]) -> dict[str, Any]:
     """One runner's results from a grade report: one test per check that counts.
@@ -31,9 +33,9 @@ def classroom_result(report: dict[str, Any]) -> dict[str, Any]:
     tests = []
     for ex in report["exercises"]:
         for check in ex["checks"]:
-            if check["outcome"] == "skipped":
+            if check["outcome"] == Outcome.SKIPPED:
                 continue
-            passed = check["outcome"] == "passed" and tampered is None
+            passed = check["outcome"] == Outcome.PASSED and tampered is None
             if passed:
                 message = None
             else:

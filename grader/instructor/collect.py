@@ -41,12 +41,13 @@ from typing import Any
 from grader import __version__
 from grader.engine.hidden import HiddenChecks, load_hidden_checks
 from grader.engine.integrity import checks_sha256, file_digests, release_digests
+from grader.engine.protocol import Outcome
 from grader.errors import GraderError, ReportError
 from grader.instructor import flags
 from grader.instructor import verify as v
 from grader.instructor.exports import report_base, write_exports, write_output
 from grader.instructor.gradebook import GRADEBOOK_NAME, Gradebook, Grading, Staged, now
-from grader.instructor.inputs import Submission, iter_submissions
+from grader.instructor.inputs import HandIn, iter_submissions
 from grader.instructor.model import FIRST_FLAGGED, ClassResult, Options, StudentRow
 from grader.instructor.roster import Roster, read_roster
 from grader.instructor.stats import CheckStats, Tally, stats_of
@@ -190,13 +191,13 @@ def _sync_course(book: Gradebook, course: Course, hidden: HiddenChecks | None) -
 
 
 def _scan(
-    book: Gradebook, collection: int, setup: _Setup, submissions: Iterator[Submission], jobs: int
+    book: Gradebook, collection: int, setup: _Setup, submissions: Iterator[HandIn], jobs: int
 ) -> None:
     """Verify and stage every submission, in the order found, then mark duplicate ids.
 
     Reports seen for the first time are parsed and checked against the schema by `jobs`
     processes (forked, where the platform allows it), a bounded window of them at a time."""
-    window: deque[tuple[Submission, str | None, Any]] = deque()
+    window: deque[tuple[HandIn, str | None, Any]] = deque()
     pool: ProcessPoolExecutor | None = None
     try:
         for submission in submissions:
@@ -230,7 +231,7 @@ def _scan(
 
 
 def _recall(
-    book: Gradebook, submission: Submission, setup: _Setup
+    book: Gradebook, submission: HandIn, setup: _Setup
 ) -> tuple[str | None, tuple[v.Checked, dict[str, str]] | None]:
     """(verdict key, earlier verdict) of a report: the same bytes with the same checks are not
     parsed again. Folders have no key and are verified at once."""
@@ -250,7 +251,7 @@ def _stage(
     book: Gradebook,
     collection: int,
     setup: _Setup,
-    submission: Submission,
+    submission: HandIn,
     key: str | None,
     known: Any,
 ) -> None:
@@ -761,8 +762,8 @@ def _stats(
             handed_in.update(scores)
             seen = book.outcomes_of(collection, student)
             for cid, tally in tallies.items():
-                outcome, got = seen.get(cid, ("failed", 0.0))
-                if outcome != "skipped":
+                outcome, got = seen.get(cid, (Outcome.FAILED, 0.0))
+                if outcome != Outcome.SKIPPED:
                     step(tally, got, total - got)
     results = []
     for cid, tally in tallies.items():

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from grader.clitools import SECONDS, instructor_errors
+from grader.clitools import hidden_checks_option, jobs_option, memory_limit_option, timeout_option
 from grader.instructor.collect import collect
 from grader.instructor.model import ClassResult, Options
 from grader.manifest import load_course
@@ -69,13 +69,7 @@ class _Progress:
     show_default=True,
     help="Folder for gradebook.sqlite, grades.csv, checks.csv, reports/ and summary.html; an existing gradebook there is added to.",
 )
-@click.option(
-    "--checks",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="DIR",
-    help="Hidden checks: test_NN_<id>.py files and a checks.toml giving their points.",
-)
+@hidden_checks_option()
 @click.option(
     "--roster",
     type=click.Path(path_type=Path),
@@ -83,27 +77,9 @@ class _Progress:
     metavar="CSV",
     help="Class list (CSV with a header; a student/id column, optionally name): flags strangers and lists who handed nothing in.",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Gradings at once [default: one per core].",
-)
-@click.option(
-    "--timeout",
-    type=SECONDS,
-    default=None,
-    metavar="SECONDS",
-    help="Time limit per check [default: from course.toml].",
-)
-@click.option(
-    "--memory-limit",
-    type=click.IntRange(min=64),
-    default=None,
-    metavar="MIB",
-    help="Memory limit of each grading process in MiB [default: from course.toml].",
-)
-@instructor_errors
+@jobs_option("Gradings at once [default: one per core].")
+@timeout_option("from course.toml")
+@memory_limit_option(default_help="from course.toml")
 def collect_command(
     paths: tuple[Path, ...],
     out_dir: Path,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from grader.clitools import SECONDS, instructor_errors
+from grader.clitools import hidden_checks_option, memory_limit_option, timeout_option
 from grader.errors import ReportError
 from grader.instructor.classroom import classroom_result, encode
 from grader.instructor.gradescope import (
@@ -34,28 +34,12 @@ def export() -> None:
     show_default=True,
     help="Where to write the autograder zip.",
 )
-@click.option(
-    "--checks",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="DIR",
-    help="Your hidden checks (test_NN_<id>.py files and a checks.toml); students never see them.",
-)
-@click.option(
-    "--memory-limit",
-    type=click.IntRange(min=64),
+@hidden_checks_option(" Students never see them.")
+@memory_limit_option(
     default=DEFAULT_MEMORY_MIB,
-    show_default=True,
-    metavar="MIB",
-    help=f"Memory limit of the grading process. Gradescope's default container has {GRADESCOPE_MEMORY_MB} MB; raise both together.",
+    note=f" Gradescope's default container has {GRADESCOPE_MEMORY_MB} MB; raise both together.",
 )
-@click.option(
-    "--timeout",
-    type=SECONDS,
-    default=None,
-    metavar="SECONDS",
-    help="Time limit per check [default: course.toml's].",
-)
+@timeout_option("from course.toml")
 @click.option(
     "--deadline",
     type=click.FloatRange(min=10),
@@ -70,7 +54,6 @@ def export() -> None:
     show_default=True,
     help="Grade the reference solutions with the bundle first; refuse it unless they score full marks.",
 )
-@instructor_errors
 def gradescope(
     out: Path,
     checks: Path | None,
@@ -117,7 +100,6 @@ def gradescope(
     show_default=True,
     help="The report `grade run` wrote.",
 )
-@instructor_errors
 def classroom(report: Path) -> None:
     """Print `result=<base64>` for GitHub Classroom's reporter (append it to $GITHUB_OUTPUT)."""
     try:

@@ -26,10 +26,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader import __version__
-from grader.engine.grading import grade
+from grader.engine.grading import grade, resolve_target
 from grader.engine.hidden import MANIFEST, load_hidden_checks
 from grader.engine.integrity import checks_sha256, file_digests
 from grader.engine.jobs import Limits
+from grader.engine.protocol import Outcome
 from grader.engine.results import GradingRun
 from grader.errors import CourseError, GraderError, UsageError
 from grader.files import atomic_file
@@ -189,13 +190,17 @@ def _verify(course: Course, solutions: Path, stage: Path, config: dict) -> Gradi
     )
     extra = hidden if hidden.is_dir() else None
     run = grade(
-        course, course.exercises, target=str(solutions), limits=limits, extra_checks=extra
+        course,
+        course.exercises,
+        folder=resolve_target(course, str(solutions), course.exercises),
+        limits=limits,
+        extra_checks=extra,
     ).run
     failing = [
         f"{ex.id}::{c.name} ({c.outcome})"
         for ex in run.exercises
         for c in ex.checks
-        if c.outcome not in ("passed", "skipped")
+        if c.outcome not in (Outcome.PASSED, Outcome.SKIPPED)
     ]
     if failing:
         raise CourseError(

@@ -47,7 +47,7 @@ class ZipCaps:
 
 
 @dataclass
-class Submission:
+class HandIn:
     """One student's work as found: a report (with its embedded sources) or loose exercise files."""
 
     name: str  # student id from the file or folder name; the report's own id wins later
@@ -72,7 +72,7 @@ def iter_submissions(
     scratch: Path,
     notes: list[str],
     caps: ZipCaps | None = None,
-) -> Iterator[Submission]:
+) -> Iterator[HandIn]:
     """The submissions in `paths` (reports, folders, class folders, zips), one at a time; zips
     unpack under `scratch`, and input that holds none becomes a line in `notes`. A path that
     does not exist is a usage error, raised before anything is read."""
@@ -84,7 +84,7 @@ def iter_submissions(
     return _walk(paths, _Finder(course, scratch, _Budget(caps or ZipCaps()), notes))
 
 
-def _walk(paths: list[Path], finder: _Finder) -> Iterator[Submission]:
+def _walk(paths: list[Path], finder: _Finder) -> Iterator[HandIn]:
     for path in paths:
         yield from finder.top(path.resolve(), str(path))
 
@@ -100,7 +100,7 @@ class _Finder:
 
     # --- the three levels: a path given on the command line, a class folder, one student ---
 
-    def top(self, path: Path, shown: str) -> Iterator[Submission]:
+    def top(self, path: Path, shown: str) -> Iterator[HandIn]:
         """A path from the command line: a report, a zip, a student's folder or a class folder."""
         if path.is_file() and path.suffix.lower() == ".json":
             yield self.report(path, shown, _name_of_report(path))
@@ -113,7 +113,7 @@ class _Finder:
         else:
             self.notes.append(f"{shown}: not a report (.json), a folder or a .zip; passed over")
 
-    def folder(self, path: Path, shown: str, name: str) -> Iterator[Submission]:
+    def folder(self, path: Path, shown: str, name: str) -> Iterator[HandIn]:
         """A folder that is either one student's submission or holds one per student."""
         if self._is_submission(path):
             yield self.student(path, shown, name)
@@ -137,7 +137,7 @@ class _Finder:
         if not found:
             self.notes.append(f"{shown}: holds no submission (no report, folder or zip)")
 
-    def student(self, path: Path, shown: str, name: str, depth: int = 1) -> Submission:
+    def student(self, path: Path, shown: str, name: str, depth: int = 1) -> HandIn:
         """One student's folder: their report if there is one, else their exercise files."""
         reports, files, zips = self._search(path)
         if reports:
@@ -156,7 +156,7 @@ class _Finder:
                 unpacked = self.unzip(inner, f"{shown}/{inner.name}", depth=depth + 1)
                 if unpacked is not None:
                     return self.student(unpacked, f"{shown}/{inner.name}", name, depth + 1)
-        return Submission(
+        return HandIn(
             name,
             shown,
             "folder",
@@ -165,9 +165,9 @@ class _Finder:
 
     # --- reading what was found ---
 
-    def report(self, path: Path, shown: str, name: str) -> Submission:
+    def report(self, path: Path, shown: str, name: str) -> HandIn:
         """A report file's bytes (verify parses and checks them)."""
-        submission = Submission(name, shown, "report")
+        submission = HandIn(name, shown, "report")
         try:
             size = path.stat().st_size
             if size > MAX_REPORT_BYTES:
@@ -179,9 +179,9 @@ class _Finder:
             )
         return submission
 
-    def loose_files(self, files: dict[str, Path], shown: str, name: str) -> Submission:
+    def loose_files(self, files: dict[str, Path], shown: str, name: str) -> HandIn:
         """Exercise files handed in as they are (no report)."""
-        submission = Submission(name, shown, "folder")
+        submission = HandIn(name, shown, "folder")
         for ex_id, path in files.items():
             try:
                 if path.stat().st_size > MAX_SOURCE_BYTES:

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from grader.engine.protocol import Outcome
 from grader.errors import CourseError
 from grader.instructor.flags import INVALID, MISMATCHED, OTHER_COURSE, STALE, UNREADABLE
-from grader.instructor.inputs import Submission
+from grader.instructor.inputs import HandIn
 from grader.manifest import Course
 from grader.report import SCHEMA_PATH
 
@@ -60,7 +61,7 @@ def source_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def verify(submission: Submission, course: Course, checks_sha256: str) -> Checked:
+def verify(submission: HandIn, course: Course, checks_sha256: str) -> Checked:
     """Check `submission` against the schema, its digests and the course; flags, never raises."""
     checked = Checked(None, dict(submission.sources), None, list(submission.problems))
     if submission.kind != "report" or submission.raw is None:
@@ -186,7 +187,7 @@ def compare_claim(claim: Claim, verified: dict[str, tuple[str, float, bool]]) ->
         if hidden or check_id not in claim.checks:
             continue
         claimed_outcome, claimed_points = claim.checks[check_id]
-        if "skipped" in (outcome, claimed_outcome):
+        if Outcome.SKIPPED in (outcome, claimed_outcome):
             continue
         if abs(claimed_points - points) > 1e-6:
             differing.append((check_id.split("::")[-1], claimed_points, points))

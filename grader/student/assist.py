@@ -4,9 +4,8 @@ progress, hints, and the reference solution. The CLI prints what these return.""
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
-from grader.engine.grading import NAMED_TARGETS, grade
+from grader.engine.grading import grade, resolve_target
 from grader.engine.jobs import Limits
 from grader.engine.results import ExerciseResult, GradingRun
 from grader.errors import UsageError
@@ -21,15 +20,11 @@ from grader.student.state import ResultCache
 from grader.text import one_line
 
 
-def target_folder(course: Course, target: str) -> Path:
-    """The folder a `--target` value names (not checked: grading does that)."""
-    return course.root / target if target in NAMED_TARGETS else Path(target).expanduser().resolve()
-
-
 def _grade_own(course: Course, limits: Limits):
     def grade_fn(exercises: tuple[Exercise, ...]) -> GradingRun:
         with activity(f"grading {', '.join(ex.id for ex in exercises)}"):
-            return grade(course, exercises, target="exercises", limits=limits).run
+            folder = resolve_target(course, "exercises", exercises)
+            return grade(course, exercises, folder=folder, limits=limits).run
 
     return grade_fn
 

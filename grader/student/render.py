@@ -15,20 +15,21 @@ from pathlib import Path
 
 import click
 
+from grader.engine.protocol import Outcome
 from grader.engine.results import CheckResult, ExerciseResult, GradingRun
 from grader.student.progress import bar
 from grader.text import one_line, tail
 
-MARKS = {
-    "passed": (".", "green"),
-    "failed": ("F", "red"),
-    "error": ("E", "red"),
-    "skipped": ("s", "yellow"),
-    "timeout": ("T", "magenta"),
-    "crashed": ("C", "magenta"),
+MARKS: dict[str, tuple[str, str]] = {
+    Outcome.PASSED: (".", "green"),
+    Outcome.FAILED: ("F", "red"),
+    Outcome.ERROR: ("E", "red"),
+    Outcome.SKIPPED: ("s", "yellow"),
+    Outcome.TIMEOUT: ("T", "magenta"),
+    Outcome.CRASHED: ("C", "magenta"),
 }
 LEGEND = ". passed  F failed  E error  s skipped  T timed out  C crashed"
-PROBLEMS = ("failed", "error", "timeout", "crashed")
+PROBLEMS = (Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT, Outcome.CRASHED)
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 
 MESSAGE_LIMIT = 400  # characters of a check's message on a normal run
@@ -195,10 +196,10 @@ def summary_lines(
         )
         + f"  {bar(complete, len(run.exercises))} {complete} of {len(run.exercises)} exercises complete.",
     ]
-    if any(c.outcome != "passed" for ex in run.exercises for c in ex.checks):
+    if any(c.outcome != Outcome.PASSED for ex in run.exercises for c in ex.checks):
         lines.append(f"Marks: {LEGEND}")
     reasons = Counter(
-        c.message for ex in run.exercises for c in ex.checks if c.outcome == "skipped"
+        c.message for ex in run.exercises for c in ex.checks if c.outcome == Outcome.SKIPPED
     )
     for reason, count in reasons.items():
         lines.append(f"{count} check(s) skipped and not counted: {one_line(reason, 300)}")
@@ -232,12 +233,16 @@ def list_line(number: int, ex: ExerciseResult, pristine: bool) -> str:
     problem = ex.first_problem
     if ex.complete:
         status = click.style("done", fg="green")
-    elif problem is not None and problem.outcome in ("error", "timeout", "crashed"):
+    elif problem is not None and problem.outcome in (
+        Outcome.ERROR,
+        Outcome.TIMEOUT,
+        Outcome.CRASHED,
+    ):
         status = click.style(f"broken ({problem.outcome})", fg="magenta")
     elif pristine:
         status = "not started"
     else:
-        passed = sum(1 for c in ex.checks if c.outcome == "passed")
+        passed = sum(1 for c in ex.checks if c.outcome == Outcome.PASSED)
         status = click.style(f"in progress ({passed}/{len(ex.checks)} checks)", fg="yellow")
     score = f"{_points(ex.score)}/{_points(ex.max_score)}"
     return f"{number:02d} {ex.id:<22} {ex.title:<32} {score:>7}  {status}"

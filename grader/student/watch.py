@@ -23,10 +23,11 @@ import click
 
 from grader.engine import grading
 from grader.engine.jobs import Limits
+from grader.engine.protocol import Outcome
 from grader.engine.results import ExerciseResult
 from grader.errors import GraderError
 from grader.manifest import Course, Exercise
-from grader.student.assist import known_progress, target_folder
+from grader.student.assist import known_progress
 from grader.student.hints import load_state, next_hints
 from grader.student.loop import keys_for, remember
 from grader.student.progress import activity
@@ -55,7 +56,8 @@ class _Grader:
         if self._session is not None:
             graded = self._session.grade((exercise,), self.target)
         else:
-            graded = grading.grade(self.course, (exercise,), target=self.target, limits=self.limits)
+            folder = grading.resolve_target(self.course, self.target, (exercise,))
+            graded = grading.grade(self.course, (exercise,), folder=folder, limits=self.limits)
         return graded.run.exercises[0]
 
     def close(self) -> None:
@@ -103,7 +105,7 @@ class Watcher:
         self.poll, self.color = poll, color
         self.out = out or sys.stdout
         self.keys = keys or sys.stdin
-        self.folder = target_folder(course, target)
+        self.folder = grading.resolve_target(course, target, ())
         self.own = target == "exercises"
         self.cache = ResultCache(course) if self.own else None
         self.known: dict[str, ExerciseResult] = {}
@@ -197,7 +199,9 @@ class Watcher:
                     self.say(line)
                 previous = check
             else:
-                note = "" if check.outcome == "passed" else f": {one_line(check.message, 300)}"
+                note = (
+                    "" if check.outcome == Outcome.PASSED else f": {one_line(check.message, 300)}"
+                )
                 self.say(f"     {mark(check.outcome)} {check.name}{note}")
         for reason in result.suspicious:
             self.say(click.style(f"     suspicious: {one_line(reason, 400)}", fg="yellow"))

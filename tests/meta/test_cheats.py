@@ -165,7 +165,7 @@ def _copy_if_there(source: str, dest: str) -> None:
 
 def _open_policy(manifest: Path) -> None:
     """Loosen the [policy] table so that it refuses nothing the cheats use (what is hard-wired
-    in grader/policy.py still applies)."""
+    in grader/policy/ still applies)."""
     import tomllib
 
     text = manifest.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import click
 import psutil
 import pytest
 from click.testing import CliRunner
@@ -30,11 +31,35 @@ def invoke(args, cwd, input=None):
         os.chdir(old)
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["list"], ["hint"], ["reset"]])
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            paths += _command_paths(command, (*prefix, name))
+        else:
+            paths.append((*prefix, name))
+    return paths
+
+
+COMMAND_PATHS = _command_paths(cli)
+
+
+def test_the_help_walk_reaches_every_command():
+    # A walk that found only the group would make the help test below vacuous.
+    top = {path[0] for path in COMMAND_PATHS if path}
+    assert {"run", "list", "hint", "solution", "watch", "reset", "collect", "export"} <= top
+    assert len(COMMAND_PATHS) >= 11, COMMAND_PATHS
+
+
+@pytest.mark.parametrize("command", COMMAND_PATHS, ids=lambda path: " ".join(path) or "grade")
 def test_every_command_has_help(command):
-    result = CliRunner().invoke(cli, [*command, "--help"])
-    assert result.exit_code == 0
-    assert "Usage:" in result.output
+    result = CliRunner().invoke(cli, [*command, "--help"], prog_name="grade")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: grade"), result.output
+    summary = result.output.split("\n\n")[1].strip()
+    assert summary and not summary.startswith("Options:"), (
+        f"`grade {' '.join(command)}` has no help text"
+    )
 
 
 def test_help_names_the_limits():

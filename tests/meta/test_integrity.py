@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import ROOT, copy_course, run_grade
 
-from grader.engine.integrity import compute_release, release_digests
+from grader.engine.integrity import compute_release, release_digests, sha256_file
 from grader.manifest import load_course
 
 COURSE = load_course(ROOT)
@@ -19,12 +20,8 @@ def test_recorded_release_digests_match_the_repository():
     stale = sorted(
         name for name in actual["files"] if recorded["files"].get(name) != actual["files"][name]
     )
-    assert not stale, (
-        f"grader/release.json is stale for {stale}: run `python -m grader.engine.integrity --write`"
-    )
-    assert recorded == actual, (
-        "grader/release.json is stale: run `python -m grader.engine.integrity --write`"
-    )
+    assert not stale, f"grader/release.json is stale for {stale}: run `grade dev digests --write`"
+    assert recorded == actual, "grader/release.json is stale: run `grade dev digests --write`"
 
 
 def test_every_check_file_plugin_and_the_manifest_is_covered():
@@ -81,3 +78,27 @@ def test_an_edited_check_is_flagged_and_changes_checks_sha256(tmp_path):
     assert integrity["modified_files"] == [COURSE.exercises[0].check_file]
     assert edited.report["course"]["checks_sha256"] != pristine.report["course"]["checks_sha256"]
     assert "check files differ from this release" in edited.stdout
+
+
+def test_grade_dev_digests_says_the_release_digests_match():
+    proc = run_grade("dev", "digests")
+    assert (proc.returncode, proc.stdout) == (0, "release digests match\n"), (
+        proc.stdout + proc.stderr
+    )
+
+
+def test_grade_dev_digests_names_a_stale_file_until_written(tmp_path):
+    course = copy_course(tmp_path / "c")
+    check = COURSE.exercises[0].check_file
+    (course / check).write_text((course / check).read_text() + "\n\ndef test_extra():\n    pass\n")
+    stale = run_grade("dev", "digests", cwd=course)
+    assert (stale.returncode, stale.stdout) == (1, f"{check}\n"), stale.stdout + stale.stderr
+
+    written = run_grade("dev", "digests", "--write", cwd=course)
+    assert written.returncode == 0, written.stdout + written.stderr
+    assert written.stdout.startswith("wrote grader/release.json: "), written.stdout
+    assert json.loads((course / "grader/release.json").read_text())["files"][check] == (
+        sha256_file(course / check)
+    )
+    fresh = run_grade("dev", "digests", cwd=course)
+    assert (fresh.returncode, fresh.stdout) == (0, "release digests match\n"), fresh.stdout

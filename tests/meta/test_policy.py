@@ -7,13 +7,11 @@ few seconds.
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_grade
 from wrong_answers import compose
 
 from grader.errors import CourseError
@@ -719,24 +717,14 @@ def test_an_unknown_exercise_gets_the_course_wide_policy():
 def test_command_line_prints_violations_and_exits_1(tmp_path):
     bad = tmp_path / "01_lazy_evaluation.py"
     bad.write_text("import mlx.core as mx\nmx.eval = print\nimport sys\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "grader.policy", str(bad), str(ROOT / "solutions")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    proc = run_grade("dev", "policy", str(bad), str(ROOT / "solutions"))
     lines = proc.stdout.splitlines()
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert [line.split(": policy ")[1].split(":")[0] for line in lines] == [
         "monkeypatch",
         "forbidden-module",
     ]
-    clean = subprocess.run(
-        [sys.executable, "-m", "grader.policy", str(ROOT / "solutions")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    clean = run_grade("dev", "policy", str(ROOT / "solutions"))
     assert (clean.returncode, clean.stdout) == (0, ""), clean.stdout + clean.stderr
 
 
@@ -745,16 +733,19 @@ def test_command_line_checks_an_answer_appended_to_its_solution(tmp_path):
     answer = tmp_path / "wrong" / "saving_loading" / "shells_out.py"
     answer.parent.mkdir(parents=True)
     answer.write_text('"""Shells out."""\n\n\ndef save_array(path, a):\n    os.system("true")\n')
-    proc = subprocess.run(
-        [sys.executable, "-m", "grader.policy", str(answer)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    proc = run_grade("dev", "policy", str(answer))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert proc.stdout.startswith(f"{answer}:5: policy forbidden-module: uses os.system"), (
         proc.stdout
     )
+
+
+def test_command_line_refuses_a_missing_path_in_one_line(tmp_path):
+    missing = tmp_path / "no_such_file.py"
+    proc = run_grade("dev", "policy", str(missing))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr == f"Error: no such file or folder: {missing}\n", proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
 
 
 # --- the [policy] tables are validated ---------------------------------------------------------
