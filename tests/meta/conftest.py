@@ -74,6 +74,32 @@ def copy_course(dest: Path, *, git: bool = False) -> Path:
     return dest
 
 
+# Under pytest-xdist, the files whose checks time real grading under load (limits, floods,
+# cheats graded side by side) share one worker, so they never run against each other; a file
+# with module-scoped fixtures stays on one worker, so they are built once. Every other test goes
+# wherever a worker is free.
+UNDER_LOAD = {"test_cheats.py", "test_faults.py", "test_hardening.py"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Place tests on workers for `--dist loadgroup` (README's test command)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return  # a plain `pytest` run: no workers to place tests on
+    for item in items:
+        name = item.path.name
+        if name in UNDER_LOAD:
+            item.add_marker(pytest.mark.xdist_group("under-load"))
+        elif _has_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(name))
+
+
+def _has_module_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values() if defs)
+
+
 @pytest.fixture
 def course_copy(tmp_path) -> Path:
     """A private git checkout of the course, so hints, reset and results can change freely."""
