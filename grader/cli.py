@@ -28,7 +28,6 @@ from grader.manifest import Course, load_course
 from grader.report import build_report, check_out_path, write_report
 from grader.student import assist
 from grader.student.hints import reset_hints
-from grader.student.lookup import find_exercise, match_exercise, select, suggestions
 from grader.student.loop import keys_for, remember
 from grader.student.progress import activity
 from grader.student.render import NORMAL, QUIET, VERBOSE, run_lines, summary_lines
@@ -87,9 +86,9 @@ def _refuse_command_typo(word: str, names: list[str]) -> None:
         course = load_course()
     except GraderError:
         return  # `grade run` will report the broken course itself
-    if match_exercise(course, word) is not None:
+    if course.match(word) is not None:
         return
-    close = [c for c in suggestions(course, word, tuple(names)) if c in names]
+    close = [c for c in course.suggestions(word, tuple(names)) if c in names]
     if close:
         raise click.UsageError(f"no command or exercise {word!r}; did you mean `grade {close[0]}`?")
 
@@ -161,7 +160,7 @@ def run(
     verbosity = QUIET if quiet else VERBOSE if verbose else NORMAL
     use_color = _color(color)
     course = load_course()
-    exercises = select(course, exercise_ids)
+    exercises = course.select(exercise_ids)
     folder = resolve_target(course, target, exercises)
     report_path = check_out_path(
         out if out is not None else course.root / DEFAULT_REPORT, course.root, folder
@@ -243,7 +242,7 @@ def solution(exercise_id: str, yes: bool, as_diff: bool) -> None:
     """Show the reference solution of an exercise. Once the exercise is done it is shown at once;
     before that, only after you confirm."""
     course = load_course()
-    exercise = find_exercise(course, exercise_id)
+    exercise = course.exercise(exercise_id)
     limits = Limits.for_course(course)
     result = assist.result_of(course, exercise, limits)
     if not result.complete and not yes:
@@ -286,7 +285,7 @@ def watch(
 
     course = load_course()
     limits = Limits.for_course(course, timeout=timeout)
-    start = find_exercise(course, exercise_id) if exercise_id else None
+    start = course.exercise(exercise_id) if exercise_id else None
     watcher = Watcher(course, limits, target, start, poll=poll, color=_color(color))
     sys.exit(watcher.run())
 
@@ -297,7 +296,7 @@ def watch(
 def reset(exercise_id: str, yes: bool) -> None:
     """Restore an exercise's original stub, keeping a backup of your file."""
     course = load_course()
-    exercise = find_exercise(course, exercise_id)
+    exercise = course.exercise(exercise_id)
     path = f"exercises/{exercise.file}"
     if is_pristine(course, exercise):
         click.echo(f"{path} is already the original stub; nothing to do.")

@@ -3,9 +3,10 @@ points, time limits and hints. Everything else reads it through `load_course`.""
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from grader.errors import CourseError, UsageError
 
@@ -48,6 +49,11 @@ class Exercise:
         """Points available in this exercise."""
         return sum(check.points for check in self.checks)
 
+    def names(self) -> set[str]:
+        """What a student may type for this exercise: its id, file name, stem, check file."""
+        stem = PurePath(self.file).stem
+        return {self.id, self.file, stem, f"test_{self.file}", f"test_{stem}"}
+
     def check(self, name: str) -> Check:
         """The check called `name`; raises KeyError when there is none."""
         for check in self.checks:
@@ -72,15 +78,46 @@ class Course:
         """Points available in the whole course."""
         return sum(ex.max_score for ex in self.exercises)
 
+    def match(self, ident: str) -> Exercise | None:
+        """The exercise `ident` names, or None: its id (`lazy_evaluation`), its course number
+        (`1`, `01`), its file name with or without `.py`, or any path ending in it
+        (`exercises/01_lazy_evaluation.py`, `tests/test_01_lazy_evaluation.py`, what tab
+        completion gives)."""
+        text = ident.strip()
+        if text.isdigit():
+            index = int(text)
+            return self.exercises[index - 1] if 1 <= index <= len(self.exercises) else None
+        name = PurePath(text.replace("\\", "/")).name if text else ""
+        for exercise in self.exercises:
+            names = exercise.names()
+            if text in names or name in names:
+                return exercise
+        return None
+
+    def suggestions(self, ident: str, extra: tuple[str, ...] = ()) -> list[str]:
+        """Ids (and `extra` words, such as command names) that look like `ident`."""
+        name = PurePath(ident.replace("\\", "/")).name.removesuffix(".py")
+        by_name = {}
+        for exercise in self.exercises:
+            for alias in (exercise.id, PurePath(exercise.file).stem):
+                by_name[alias] = exercise.id
+        for word in extra:
+            by_name[word] = word
+        close = difflib.get_close_matches(name, list(by_name), n=2, cutoff=0.7)
+        # A stem with its number ("01_lazy_evalution") points to the id: each once, in order.
+        return list(dict.fromkeys(by_name[c] for c in close))
+
     def exercise(self, ident: str) -> Exercise:
-        """Find an exercise by id, file name or course number (`3`, `03`)."""
-        for index, ex in enumerate(self.exercises, start=1):
-            if ident in (ex.id, ex.file, Path(ex.file).stem) or (
-                ident.isdigit() and int(ident) == index
-            ):
-                return ex
-        known = ", ".join(ex.id for ex in self.exercises)
-        raise UsageError(f"unknown exercise {ident!r}; run `grade list` to see them ({known})")
+        """The exercise `ident` names (see `match`); a UsageError with a suggestion if none."""
+        exercise = self.match(ident)
+        if exercise is not None:
+            return exercise
+        close = self.suggestions(ident)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        known = ", ".join(f"{i} {ex.id}" for i, ex in enumerate(self.exercises, start=1))
+        raise UsageError(
+            f"unknown exercise {ident!r}; {hint}run `grade list` to see them (numbers work too: {known})"
+        )
 
     def select(self, idents: tuple[str, ...] | list[str]) -> tuple[Exercise, ...]:
         """The exercises named in `idents`, in course order; all of them when it is empty."""

@@ -12,23 +12,28 @@ imported) and starts a fresh process for the checks still to run.
 
 from __future__ import annotations
 
-import json
 import os
 import queue
-import secrets
 import selectors
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import psutil
 
+from grader.engine.events import (
+    Collected,
+    ProcessState,
+    RawResult,
+    charge_fault,
+    handle_event,
+    unreported,
+)
 from grader.engine.jobs import Confinement, ExerciseJob, Limits
 from grader.engine.launch import GradingProcess, Launcher
-from grader.engine.protocol import CheckId, Event, Job, Outcome
+from grader.engine.protocol import CheckId, Job, Outcome
 from grader.engine.sandbox import descendants
 from grader.errors import GraderError
 
@@ -36,27 +41,6 @@ OUTPUT_TAIL = 4000
 MEMORY_POLL = 0.05  # seconds between memory readings of the grading process
 DRAIN = 0.3  # seconds to keep reading after a grading process has exited
 DEADLINE_MARGIN = 30.0  # seconds an exercise may take beyond its checks' own time limits
-
-
-@dataclass
-class RawResult:
-    """One check's outcome as the supervisor saw it (before points are attached)."""
-
-    outcome: Outcome
-    message: str = ""
-    duration: float = 0.0
-    output: str = ""
-    traceback: str = ""  # the frames in student code, for `grade -v`
-
-
-@dataclass
-class Collected:
-    """What all grading processes of a run reported."""
-
-    results: dict[str, RawResult] = field(default_factory=dict)
-    environment: dict[str, Any] = field(default_factory=dict)
-    suspicious: list[tuple[str | None, str]] = field(default_factory=list)  # (check id, reason)
-    restarts: int = 0
 
 
 @dataclass
@@ -71,23 +55,6 @@ class _Run:
     launcher: Launcher
     collected: Collected
     live: _LiveProcesses
-
-
-@dataclass
-class _Pass:
-    """The state of one grading process while it runs."""
-
-    current: str | None = None
-    started: float = 0.0
-    importing: bool = False
-    finished: bool = False
-    fault: tuple[Outcome, str] | None = None  # (outcome, message)
-    collect_errors: dict[str, str] = field(default_factory=dict)
-    progressed: bool = False
-    session_started: bool = False
-    call: str | None = None  # the call into student code the running check made last
-    startup_output: str = ""  # the last line the process printed, for a failed start
-    token: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 def run_checks(
@@ -166,11 +133,11 @@ def _run_exercise(run: _Run, job: ExerciseJob) -> None:
                 f"the grading process failed to start ({state.startup_output or 'no output'}); "
                 "reinstall the course with `pip install -e .` and try again"
             )
-        _charge_fault(state, job, pending, collected)
+        charge_fault(state, pending, collected)
         remaining = [n for n in pending if n not in collected.results]
         if remaining and (state.finished or not state.progressed):
             for check_id in remaining:
-                collected.results[check_id] = _unreported(check_id, state)
+                collected.results[check_id] = unreported(check_id, state)
             remaining = []
         if remaining:
             with run.live.lock:
@@ -236,8 +203,8 @@ def _job_fields(run: _Run, job: ExerciseJob, pending: list[str], token: str) -> 
     )
 
 
-def _run_process(run: _Run, job: ExerciseJob, pending: list[str]) -> _Pass:
-    state = _Pass()
+def _run_process(run: _Run, job: ExerciseJob, pending: list[str]) -> ProcessState:
+    state = ProcessState()
     if run.live.closed:
         raise _Stopped()
     process = run.launcher.start(_job_fields(run, job, pending, state.token))
@@ -252,32 +219,7 @@ def _run_process(run: _Run, job: ExerciseJob, pending: list[str]) -> _Pass:
     return state
 
 
-def _charge_fault(state: _Pass, job: ExerciseJob, pending: list[str], collected: Collected) -> None:
-    if state.fault is None or state.current is None:
-        return
-    victims = [state.current]
-    if state.importing:  # the module could not be imported: no check of it can run
-        victims += pending
-    for check_id in victims:
-        collected.results.setdefault(check_id, RawResult(*state.fault))
-
-
-def _unreported(check_id: str, state: _Pass) -> RawResult:
-    check_file = CheckId.parse(check_id).label
-    if check_file in state.collect_errors:
-        return RawResult(
-            Outcome.ERROR,
-            f"the check file {check_file} could not be loaded: {state.collect_errors[check_file]}",
-        )
-    if state.fault:
-        return RawResult(state.fault[0], state.fault[1])
-    return RawResult(
-        Outcome.ERROR,
-        f"{check_id} was not found: the check file and its manifest disagree; reinstall the course",
-    )
-
-
-def _supervise(run: _Run, proc: GradingProcess, state: _Pass, pending: list[str]) -> None:
+def _supervise(run: _Run, proc: GradingProcess, state: ProcessState, pending: list[str]) -> None:
     limits, timeouts, collected = run.limits, run.timeouts, run.collected
     selector = selectors.DefaultSelector()
     selector.register(proc.events_fd, selectors.EVENT_READ, "events")
@@ -310,32 +252,14 @@ def _supervise(run: _Run, proc: GradingProcess, state: _Pass, pending: list[str]
                 pending_line += data
                 *lines, pending_line = pending_line.split(b"\n")
                 for line in lines:
-                    _handle_event(line, state, collected)
+                    handle_event(line, state, collected)
         now = time.monotonic()
-        limit = timeouts.get(state.current or "", limits.timeout)
-        if state.current is not None and now - state.started > limit:
-            during = f" in {CheckId.parse(state.current).name}"
-            if state.call:
-                during += f", during the call {state.call}"
-            state.fault = (Outcome.TIMEOUT, f"timed out after {limit:g} s{during}")
-        elif not state.progressed and now - started_at > limits.startup:
-            state.fault = (
-                Outcome.ERROR,
-                f"the grading process did not start within {limits.startup:g} s",
-            )
-        elif now > deadline:
-            state.fault = (
-                Outcome.TIMEOUT,
-                "the exercise ran past its overall deadline (its checks' time limits plus "
-                f"{DEADLINE_MARGIN:g} s)",
-            )
-        elif now >= next_memory_check:
+        check_memory = now >= next_memory_check
+        if check_memory:
             next_memory_check = now + MEMORY_POLL
-            if _group_rss(monitor) > limits.memory_mib * 1024 * 1024:
-                state.fault = (
-                    Outcome.CRASHED,
-                    f"exceeded the memory limit of {limits.describe_memory()}",
-                )
+        state.fault = state.fault or _limit_fault(
+            run, state, now, now - started_at, now > deadline, monitor if check_memory else None
+        )
         if state.fault or state.finished:
             # Every result is in once the session has finished: the interpreter's shutdown
             # adds nothing worth waiting for.
@@ -360,68 +284,34 @@ def _supervise(run: _Run, proc: GradingProcess, state: _Pass, pending: list[str]
         collected.results.setdefault(state.current, RawResult(*state.fault, output=_decode(tail)))
 
 
-def _handle_event(line: bytes, state: _Pass, collected: Collected) -> None:
-    try:
-        event = json.loads(line)
-        kind = event["event"]
-    except (ValueError, KeyError, TypeError):
-        return  # not ours: something else wrote to the events pipe; ignore it
-    if not isinstance(event, dict) or event.get("token") != state.token:
-        collected.suspicious.append(
-            (
-                state.current,
-                "an event without the grading process's token was written to its results channel (ignored)",
-            )
+def _limit_fault(
+    run: _Run,
+    state: ProcessState,
+    now: float,
+    elapsed: float,
+    past_deadline: bool,
+    monitor: psutil.Process | None,
+) -> tuple[Outcome, str] | None:
+    """The limit the process has broken, if any: the running check's time, the time to start,
+    the exercise's overall deadline, or (when `monitor` is given) the memory of its group."""
+    limits = run.limits
+    limit = run.timeouts.get(state.current or "", limits.timeout)
+    if state.current is not None and now - state.started > limit:
+        during = f" in {CheckId.parse(state.current).name}"
+        if state.call:
+            during += f", during the call {state.call}"
+        return (Outcome.TIMEOUT, f"timed out after {limit:g} s{during}")
+    if not state.progressed and elapsed > limits.startup:
+        return (Outcome.ERROR, f"the grading process did not start within {limits.startup:g} s")
+    if past_deadline:
+        return (
+            Outcome.TIMEOUT,
+            "the exercise ran past its overall deadline (its checks' time limits plus "
+            f"{DEADLINE_MARGIN:g} s)",
         )
-        return
-    try:
-        kind = Event(kind)
-    except ValueError:
-        return  # a kind this supervisor does not know carries nothing it needs
-    if kind is Event.RESULT and event.get("nodeid") != state.current:
-        collected.suspicious.append(
-            (
-                state.current,
-                f"a result for {event.get('nodeid')}, which was not running, was written to the results channel (ignored)",
-            )
-        )
-        return
-    if kind is Event.START:
-        state.current, state.started, state.importing, state.progressed = (
-            event["nodeid"],
-            time.monotonic(),
-            False,
-            True,
-        )
-        state.call = None
-    elif kind is Event.CALL:
-        state.call = str(event.get("summary", ""))[:200]
-    elif kind is Event.IMPORT:
-        state.importing = event.get("phase") == "start"
-    elif kind is Event.RESULT:
-        nodeid = event["nodeid"]
-        if nodeid not in collected.results:
-            try:
-                outcome, message = Outcome(event["outcome"]), event.get("message", "")
-            except ValueError:
-                outcome, message = Outcome.ERROR, f"an unknown outcome {event['outcome']!r}"
-            collected.results[nodeid] = RawResult(
-                outcome,
-                message,
-                event.get("duration", 0.0),
-                event.get("output", ""),
-                str(event.get("traceback", "")),
-            )
-        state.current = None
-    elif kind is Event.ENVIRONMENT:
-        state.session_started = True
-        collected.environment = {k: v for k, v in event.items() if k not in ("event", "token")}
-    elif kind is Event.COLLECT_ERROR:
-        state.collect_errors[event["nodeid"]] = event.get("message", "")
-    elif kind is Event.SUSPICIOUS:
-        collected.suspicious.append((state.current, event.get("reason", "")))
-    elif kind is Event.FINISHED:
-        state.finished = True
+    if monitor is not None and _group_rss(monitor) > limits.memory_mib * 1024 * 1024:
+        return (Outcome.CRASHED, f"exceeded the memory limit of {limits.describe_memory()}")
+    return None
 
 
 def _crash_message(returncode: int | None, tail: bytes) -> str:

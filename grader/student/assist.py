@@ -11,7 +11,6 @@ from grader.engine.results import ExerciseResult, GradingRun
 from grader.errors import UsageError
 from grader.manifest import Course, Exercise
 from grader.student.hints import load_state, next_hints
-from grader.student.lookup import find_exercise
 from grader.student.loop import current_exercise, grade_cached, keys_for
 from grader.student.progress import activity, styled_progress
 from grader.student.render import list_line
@@ -67,7 +66,7 @@ def result_of(course: Course, exercise: Exercise, limits: Limits) -> ExerciseRes
 def exercise_or_current(course: Course, ident: str | None, limits: Limits) -> Exercise | None:
     """The exercise `ident` names or, without one, the first that is not done (None if all are)."""
     if ident:
-        return find_exercise(course, ident)
+        return course.exercise(ident)
     return current_exercise(course, limits, _grade_own(course, limits))
 
 
