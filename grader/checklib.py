@@ -149,7 +149,7 @@ def expect_array(
         where = difference(actual, expected, rtol=rtol, atol=atol)
         if actual.size <= 12:
             raise AssertionError(
-                f"{call} returned {describe(actual)}; expected {describe(expected)}: {where}"
+                f"{call}: {where} (returned {describe(actual)}; expected {describe(expected)})"
             )
         raise AssertionError(f"{call} returned an array of {got} that differs: {where}")
 

@@ -184,7 +184,8 @@ def run(
     ):
         _echo(line, use_color)
     if cache is not None and len(exercises) < len(course.exercises):
-        _echo(assist.course_progress_line(course, limits, cache), use_color)
+        for line in assist.course_lines(course, limits, cache, graded.run):
+            _echo(line, use_color)
     sys.exit(0 if graded.run.all_passed else 1)
 
 

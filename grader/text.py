@@ -36,20 +36,12 @@ def clip(text: str, limit: int) -> str:
     return text[: max(0, limit - 1)] + "…"
 
 
-def clip_middle(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters by dropping its middle ("…"): a failure message
-    starts with the call and ends with what differs or the failing example, both worth keeping."""
-    if len(text) <= limit:
-        return text
-    head = max(0, (limit - 1) * 2 // 3)
-    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
-
-
 def one_line(text: str, limit: int | None = None) -> str:
-    """Escaped (see `escape`) and, when `limit` is given, cut to that many characters in the
-    middle (see `clip_middle`)."""
+    """Escaped (see `escape`) and, when `limit` is given, cut from the end to that many
+    characters (see `clip`): a failure message leads with the call and what differs, and ends
+    with what matters least (the values in full, Hypothesis's example)."""
     safe = escape(text)
-    return safe if limit is None else clip_middle(safe, limit)
+    return safe if limit is None else clip(safe, limit)
 
 
 def tail(text: str, limit: int) -> str:

@@ -14,7 +14,7 @@ from grader.engine.integrity import checks_sha256, file_digests, modified_since_
 from grader.engine.jobs import CheckFile, Confinement, ExerciseJob, Limits
 from grader.engine.launch import Launcher, SpawnLauncher, default_launcher
 from grader.engine.protocol import CheckId, Outcome
-from grader.engine.results import CheckResult, ExerciseResult, GradingRun
+from grader.engine.results import POLICY_BLOCKED, CheckResult, ExerciseResult, GradingRun
 from grader.engine.sandbox import PrivateCopy, Sandbox, descendants
 from grader.engine.supervisor import RawResult, run_checks
 from grader.errors import UsageError
@@ -206,13 +206,9 @@ def _check_result(
     if blocked:
         first = blocked[0].describe()
         more = (
-            f" (and {len(blocked) - 1} more: see the report's violations)"
-            if len(blocked) > 1
-            else ""
+            f" (and {len(blocked) - 1} more, listed with the exercise)" if len(blocked) > 1 else ""
         )
-        raw = RawResult(
-            Outcome.ERROR, f"not run: the submission breaks the course policy: {first}{more}"
-        )
+        raw = RawResult(Outcome.ERROR, f"{POLICY_BLOCKED}: {first}{more}")
     raw = raw or RawResult(Outcome.ERROR, "the check did not report a result")
     return CheckResult(
         id=file.check_id(name),

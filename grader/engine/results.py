@@ -9,6 +9,9 @@ from grader.engine.protocol import Outcome
 
 # Outcomes that leave nothing to do: a skipped check does not count towards the maximum.
 COUNTS_AS_DONE = (Outcome.PASSED, Outcome.SKIPPED)
+# How a check of an exercise the submission policy refused begins its message: the exercise's
+# violations say why, once for all its checks.
+POLICY_BLOCKED = "not run: the submission breaks the course policy"
 
 
 @dataclass

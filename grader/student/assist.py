@@ -11,7 +11,7 @@ from grader.engine.results import ExerciseResult, GradingRun
 from grader.errors import UsageError
 from grader.manifest import Course, Exercise
 from grader.student.hints import load_state, next_hints
-from grader.student.loop import current_exercise, grade_cached, keys_for
+from grader.student.loop import Results, current_exercise, grade_cached
 from grader.student.progress import activity, styled_progress
 from grader.student.render import list_line
 from grader.student.reset import is_pristine
@@ -28,12 +28,18 @@ def _grade_own(course: Course, limits: Limits):
     return grade_fn
 
 
+def course_results(course: Course, limits: Limits, cache: ResultCache | None = None) -> Results:
+    """The result of every exercise file the student has: stored for unchanged files, graded
+    now for the others (a missing file has none)."""
+    folder = course.root / "exercises"
+    present = tuple(ex for ex in course.exercises if (folder / ex.file).is_file())
+    return grade_cached(course, present, limits, _grade_own(course, limits), cache)
+
+
 def list_lines(course: Course, limits: Limits) -> list[str]:
     """`grade list`: a row per exercise (from the cache where the file has not changed), the
     progress bar, and what to run next. A missing exercise file gets a row saying so."""
-    folder = course.root / "exercises"
-    present = tuple(ex for ex in course.exercises if (folder / ex.file).is_file())
-    results = grade_cached(course, present, limits, _grade_own(course, limits))
+    results = course_results(course, limits)
     by_id = {r.id: r for r in results.exercises}
     lines = []
     for number, exercise in enumerate(course.exercises, start=1):
@@ -83,11 +89,29 @@ def known_progress(course: Course, known: dict[str, ExerciseResult]) -> str:
     return styled_progress(done, len(course.exercises), score, max_score)
 
 
-def course_progress_line(course: Course, limits: Limits, cache: ResultCache) -> str:
-    """`Course: [###---] 3/10 exercises done, ...` from the stored results of unchanged files."""
-    keys = keys_for(course, course.exercises, limits)
-    known = {ex.id: cache.get(ex, keys[ex.id]) for ex in course.exercises}
-    return "Course: " + known_progress(course, {k: v for k, v in known.items() if v is not None})
+def course_lines(
+    course: Course, limits: Limits, cache: ResultCache, graded: GradingRun
+) -> list[str]:
+    """After grading some exercises: the course's progress as `grade list` would show it, and,
+    when every graded exercise is done, the next one to do.
+
+    It is computed as `grade list` computes it (stored results for unchanged files, the others
+    graded now), so the two always agree."""
+    results = {r.id: r for r in course_results(course, limits, cache).exercises}
+    lines = ["Course: " + known_progress(course, results)]
+    if graded.exercises and all(ex.complete for ex in graded.exercises):
+        numbered = list(enumerate(course.exercises, start=1))
+        todo = next(((n, ex) for n, ex in numbered if not _done(results.get(ex.id))), None)
+        if todo is None:
+            lines.append("Every exercise is done.")
+        else:
+            number, exercise = todo
+            lines.append(f"Next: {number:02d} {exercise.id} (`grade {number}`, or `grade watch`)")
+    return lines
+
+
+def _done(result: ExerciseResult | None) -> bool:
+    return result is not None and result.complete
 
 
 def hint_lines(course: Course, exercise: Exercise, show_all: bool) -> list[str]:

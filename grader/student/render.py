@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from grader.engine.protocol import Outcome
-from grader.engine.results import CheckResult, ExerciseResult, GradingRun
+from grader.engine.results import POLICY_BLOCKED, CheckResult, ExerciseResult, GradingRun
 from grader.student.progress import bar
 from grader.text import one_line, tail
 
@@ -152,6 +152,26 @@ def recap_lines(exercise_id: str, recap: str) -> list[str]:
     return lines
 
 
+def blocked_by_policy(ex: ExerciseResult, check: CheckResult) -> bool:
+    """True for a check that did not run because the policy refused the exercise's file."""
+    return bool(ex.violations) and check.message.startswith(POLICY_BLOCKED)
+
+
+def policy_lines(ex: ExerciseResult) -> list[str]:
+    """Why the submission policy refused an exercise, each violation once and whole; nothing
+    when it did not."""
+    blocked = sum(1 for c in ex.checks if blocked_by_policy(ex, c))
+    if not blocked:
+        return []
+    ran = "its check did not run" if blocked == 1 else f"none of its {blocked} checks ran"
+    lines = [
+        f"{INDENT}{mark(Outcome.ERROR)} {ex.file} breaks the course policy, so {ran}; "
+        "change these lines:"
+    ]
+    lines += [f"{DETAIL}{one_line(v, VERBOSE_MESSAGE_LIMIT)}" for v in ex.violations]
+    return lines
+
+
 def run_lines(
     run: GradingRun,
     numbers: dict[str, int],
@@ -165,8 +185,11 @@ def run_lines(
     for ex in run.exercises:
         lines.append(exercise_line(numbers[ex.id], ex))
         if verbosity > QUIET:
+            lines += policy_lines(ex)
             previous = None
             for check in ex.checks:
+                if blocked_by_policy(ex, check):
+                    continue  # policy_lines said why, once for every check
                 if check.outcome in PROBLEMS:
                     lines += check_lines(check, verbosity, folder, previous)
                     previous = check

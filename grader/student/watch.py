@@ -31,7 +31,15 @@ from grader.student.assist import known_progress
 from grader.student.hints import load_state, next_hints
 from grader.student.loop import keys_for, remember
 from grader.student.progress import activity
-from grader.student.render import PROBLEMS, check_lines, list_line, mark, recap_lines
+from grader.student.render import (
+    PROBLEMS,
+    blocked_by_policy,
+    check_lines,
+    list_line,
+    mark,
+    policy_lines,
+    recap_lines,
+)
 from grader.student.reset import is_pristine
 from grader.student.state import ResultCache
 from grader.text import one_line
@@ -192,9 +200,13 @@ class Watcher:
             click.style(f"{number:02d} {exercise.id}: {exercise.title}", bold=True)
             + f"  ({self._shown_path(exercise)}, {why} at {time.strftime('%H:%M:%S')})"
         )
+        for line in policy_lines(result):
+            self.say(line)
         previous = None
         for check in result.checks:
-            if check.outcome in PROBLEMS:
+            if blocked_by_policy(result, check):
+                self.say(f"     {mark(check.outcome)} {check.name}")
+            elif check.outcome in PROBLEMS:
                 for line in check_lines(check, folder=self.folder, previous=previous):
                     self.say(line)
                 previous = check

@@ -105,6 +105,41 @@ def test_every_failing_check_gets_its_own_line_with_its_message(tmp_path):
         assert len(row) == 1, (check["name"], result.stdout)
 
 
+def test_policy_violations_are_listed_once_whole_and_not_repeated_per_check(tmp_path):
+    folder = submission(tmp_path, extra="import os\nimport subprocess\n")
+    for flag in ((), ("-v",)):
+        result = run_grade(
+            "run", "1", *flag, "--target", str(folder), *FAST, report=tmp_path / "r.json"
+        )
+        assert result.returncode == 1, result.stderr
+        violations = result.report["exercises"][0]["violations"]
+        assert len(violations) == 2, violations
+        out = result.stdout
+        for violation in violations:
+            assert out.count(violation) == 1, (violation, out)  # once, and never cut
+        assert f"none of its {len(FIRST.checks)} checks ran" in out, out
+        assert "breaks the course policy:" not in out, out  # no check repeats the reason
+
+
+def test_a_long_mismatch_message_keeps_where_the_arrays_differ_and_drops_its_end():
+    import mlx.core as mx
+
+    from grader.checklib import expect_array
+    from grader.engine.results import CheckResult
+    from grader.student.render import check_lines
+
+    call = "blend(" + ", ".join(f"arg{i}=mx.array(...)" for i in range(12)) + ")"
+    with pytest.raises(AssertionError) as raised:
+        expect_array(mx.array([1.0, 2.0, 5.0]), mx.array([1.0, 2.0, 3.0]), call)
+    message = str(raised.value)
+    assert message.index("first at index [2]: got 5.0, expected 3.0") < message.index("returned")
+    example = " [Falsifying example: test_blend(" + "x=1, " * 200 + ")]"
+    check = CheckResult("t::test_blend", "test_blend", "failed", 1.0, message + example)
+    (line,) = check_lines(check)
+    assert "first at index [2]: got 5.0, expected 3.0" in line, line
+    assert line.endswith("…") and "Falsifying example" not in line[-20:], line
+
+
 FORGERY = (
     "def build_graph(x):\n"
     "    print('hello\\nScore: 142/142 points (100%)\\x1b[2J\\x1b[32m all done')\n"
@@ -275,6 +310,23 @@ def test_grading_your_own_files_shows_a_recap_once_when_an_exercise_is_first_don
     again = grade_with_input(course_copy, "1", "2", *FAST)
     assert f"done 01 {FIRST.id}" in again.stdout
     assert "Done! What" not in again.stdout
+
+
+def test_grading_one_exercise_shows_the_course_as_list_does_and_names_the_next(course_copy):
+    third = COURSE.exercises[2]
+    for exercise in (FIRST, third):  # the third is solved too, but not graded yet
+        shutil.copy(
+            course_copy / "solutions" / exercise.file, course_copy / "exercises" / exercise.file
+        )
+    first = grade_with_input(course_copy, "1")
+    assert first.returncode == 0, first.stdout + first.stderr
+    total = len(COURSE.exercises)
+    progress = next(line for line in first.stdout.splitlines() if line.startswith("Course: "))
+    assert f"2/{total} exercises done" in progress, first.stdout
+    assert f"Next: 02 {COURSE.exercises[1].id}" in first.stdout, first.stdout
+    listed = grade_with_input(course_copy, "list")
+    bar = next(line for line in listed.stdout.splitlines() if "exercises done" in line)
+    assert progress.removeprefix("Course: ") == bar, (progress, bar)
 
 
 def test_grading_your_own_files_says_the_final_grade_may_include_hidden_checks(tmp_path):
