@@ -32,7 +32,7 @@ from grader.engine.jobs import Limits
 from grader.engine.protocol import Outcome
 from grader.engine.results import CheckResult, GradingRun
 from grader.files import write_atomically
-from grader.instructor.submission import Located, locate
+from grader.instructor.handin import Located, locate
 from grader.manifest import Course, load_course
 from grader.report import build_report, write_report
 

@@ -1,7 +1,8 @@
 """What a collect leaves in --out-dir besides the gradebook: grades.csv for the LMS, checks.csv,
 reports/<student>.json and summary.html. Every file is written atomically: a reader (or an
 interrupted run) sees the old file or the new one, never half of one. The per-student files are
-written a row at a time from the gradebook, so their size costs no memory."""
+written a row at a time from the gradebook (a ClassRows, while the collect runs), so their size
+costs no memory; the rest comes from the collect's ClassResult."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from grader.errors import ReportError
 from grader.files import atomic_file
+from grader.instructor.summary import write_summary
 
 if TYPE_CHECKING:
-    from grader.instructor.model import ClassResult
+    from grader.instructor.model import ClassResult, ClassRows
 
 TOTAL_COLUMN = "MLX course total"
 
@@ -53,14 +55,15 @@ def atomic_text(path: Path) -> Iterator[TextIO]:
             text.detach()  # atomic_file closes the file
 
 
-def write_grades_csv(result: ClassResult, out: TextIO) -> None:
+def write_grades_csv(result: ClassResult, rows: ClassRows, out: TextIO) -> None:
     """One row per student: name, id, one column per exercise, total, maximum, percent, flags.
 
     The student id sits in a column named `SIS Login ID`, which Canvas matches students on (with
     a Canvas export as the roster, its ID, SIS User ID and Section columns come along too);
     Moodle maps any column to a user field when importing."""
     exercises = result.course.exercises
-    extra = result.roster.extra_columns if result.roster else ()
+    roster = rows.roster
+    extra = roster.extra_columns if roster else ()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
         [
@@ -74,8 +77,8 @@ def write_grades_csv(result: ClassResult, out: TextIO) -> None:
             "Flags",
         ]  # fmt: skip
     )
-    for row in result.rows():
-        carried = (result.roster.extra or {}).get(row.student, {}) if result.roster else {}
+    for row in rows.rows():
+        carried = (roster.extra or {}).get(row.student, {}) if roster else {}
         writer.writerow(
             [
                 _cell(row.name or row.student),
@@ -127,19 +130,16 @@ def report_base(student: str) -> str:
     return re.sub(r"[^A-Za-z0-9._@+-]", "_", student).lstrip(".")[:100] or "student"
 
 
-def write_exports(result: ClassResult) -> None:
-    """Write grades.csv, checks.csv and summary.html into the result's out-dir (the collect
-    writes each verified report as it assembles it)."""
-    from grader.instructor.summary import write_summary
-
+def write_exports(result: ClassResult, rows: ClassRows) -> None:
+    """Write grades.csv, checks.csv and summary.html into the result's out-dir, the students'
+    lines streamed from `rows` (the collect writes each verified report as it assembles it)."""
     out = result.out_dir
-    for name, write in (
-        ("grades.csv", write_grades_csv),
-        ("checks.csv", write_checks_csv),
-        ("summary.html", write_summary),
-    ):
-        with atomic_text(out / name) as handle:
-            write(result, handle)
+    with atomic_text(out / "grades.csv") as handle:
+        write_grades_csv(result, rows, handle)
+    with atomic_text(out / "checks.csv") as handle:
+        write_checks_csv(result, handle)
+    with atomic_text(out / "summary.html") as handle:
+        write_summary(result, rows, handle)
 
 
 def _number(value: float) -> str:

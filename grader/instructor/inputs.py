@@ -1,49 +1,37 @@
 """Finding submissions in what an instructor collected: reports, folders laid out like
 exercises/, folders of those (one per student) and zips of any of them, as an LMS exports them.
 
-Nothing here trusts its input. Zips are unpacked with caps on bytes, members and nesting (a zip
-bomb stops at the cap and becomes a note), names that would escape the scratch folder are
-skipped, and junk (.DS_Store, __MACOSX, stray files) is passed over. Every problem becomes a
-note on the submission or on the batch, never an exception.
+Nothing here trusts its input. Zips are unpacked by grader/instructor/unzip.py, with caps on
+bytes, members and nesting (a zip bomb stops at the cap and becomes a note), names that would
+escape the scratch folder skipped and junk (.DS_Store, __MACOSX) passed over, as are stray files.
+A student's exercise files are chosen by grader/instructor/handin.py, by the rules the Gradescope
+autograder follows too. Every problem becomes a note on the submission or on the batch, never an
+exception.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import stat
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from grader.errors import UsageError
 from grader.instructor.flags import INPUT, NO_SUBMISSION, UNREADABLE
+from grader.instructor.handin import (
+    FILE,
+    MAX_FILE_BYTES,
+    ZIP,
+    Located,
+    exercise_names,
+    locate,
+)
+from grader.instructor.unzip import JUNK, Budget, ZipCaps, short, unzip
 from grader.manifest import Course
 
 REPORT_NAME = "grade-report.json"
 MAX_REPORT_BYTES = 8 * 1024 * 1024  # a course report is under 200 KB
-MAX_SOURCE_BYTES = 1024 * 1024
-MAX_SEARCH_DEPTH = 6  # folders below a student's folder searched for their files
-JUNK = {
-    "__MACOSX",
-    ".DS_Store",
-    "Thumbs.db",
-    "desktop.ini",
-    "__pycache__",
-    ".git",
-    ".ipynb_checkpoints",
-}
-
-
-@dataclass(frozen=True)
-class ZipCaps:
-    """Limits on what unpacking the zips of one collect may produce."""
-
-    total_bytes: int = 512 * 1024 * 1024  # over every zip of the run
-    member_bytes: int = 16 * 1024 * 1024
-    members: int = 20_000  # per zip
-    depth: int = 3  # zips inside zips
+MAX_SOURCE_BYTES = MAX_FILE_BYTES  # the locator passes over larger files named like an exercise
 
 
 @dataclass
@@ -56,14 +44,6 @@ class HandIn:
     raw: bytes | None = None  # a report's bytes, parsed (and checked) by verify
     sources: dict[str, str] = field(default_factory=dict)  # exercise id -> text (folders)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (flag kind, detail)
-
-
-class _Budget:
-    """Bytes still allowed to be unpacked in this run."""
-
-    def __init__(self, caps: ZipCaps) -> None:
-        self.caps = caps
-        self.left = caps.total_bytes
 
 
 def iter_submissions(
@@ -81,7 +61,7 @@ def iter_submissions(
         raise UsageError(
             f"{', '.join(missing)} does not exist; pass reports, folders or zips that do"
         )
-    return _walk(paths, _Finder(course, scratch, _Budget(caps or ZipCaps()), notes))
+    return _walk(paths, _Finder(course, scratch, Budget(caps or ZipCaps()), notes))
 
 
 def _walk(paths: list[Path], finder: _Finder) -> Iterator[HandIn]:
@@ -90,13 +70,12 @@ def _walk(paths: list[Path], finder: _Finder) -> Iterator[HandIn]:
 
 
 class _Finder:
-    def __init__(self, course: Course, scratch: Path, budget: _Budget, notes: list[str]) -> None:
+    def __init__(self, course: Course, scratch: Path, budget: Budget, notes: list[str]) -> None:
         self.course = course
         self.scratch = scratch
         self.budget = budget
         self.notes = notes
-        self.files = {ex.file: ex.id for ex in course.exercises}
-        self._unpacked = 0
+        self.names = set(exercise_names(course))  # the stub's names and `<id>.py`
 
     # --- the three levels: a path given on the command line, a class folder, one student ---
 
@@ -105,7 +84,7 @@ class _Finder:
         if path.is_file() and path.suffix.lower() == ".json":
             yield self.report(path, shown, _name_of_report(path))
         elif path.is_file() and path.suffix.lower() == ".zip":
-            unpacked = self.unzip(path, shown, depth=1)
+            unpacked = self.unzip(path, shown)
             if unpacked is not None:
                 yield from self.folder(_single_child(unpacked), shown, _clean_name(path.stem))
         elif path.is_dir():
@@ -128,7 +107,7 @@ class _Finder:
                 found += 1
                 yield self.report(child, where, _name_of_report(child))
             elif child.suffix.lower() == ".zip":
-                unpacked = self.unzip(child, where, depth=1)
+                unpacked = self.unzip(child, where)
                 if unpacked is not None:
                     found += 1
                     yield self.student(unpacked, where, _clean_name(child.stem))
@@ -137,25 +116,24 @@ class _Finder:
         if not found:
             self.notes.append(f"{shown}: holds no submission (no report, folder or zip)")
 
-    def student(self, path: Path, shown: str, name: str, depth: int = 1) -> HandIn:
-        """One student's folder: their report if there is one, else their exercise files."""
-        reports, files, zips = self._search(path)
-        if reports:
-            chosen = min(reports, key=lambda p: (REPORT_NAME not in p.name, len(p.parts), str(p)))
-            where = f"{shown}/{chosen.relative_to(path).as_posix()}"
-            submission = self.report(chosen, where, name)
-            if len(reports) > 1:
+    def student(self, path: Path, shown: str, name: str) -> HandIn:
+        """One student's folder: their report if there is one (zips in the folder included),
+        else their exercise files, chosen as the Gradescope autograder chooses them."""
+        located = locate(self.course, path, self.scratch, self.budget, depth=1, reports=True)
+        self.notes.extend(f"{shown}/{note}" for note in located.notes_about(ZIP))
+        if located.reports:
+            chosen = min(
+                located.reports,
+                key=lambda c: (REPORT_NAME not in c.path.name, len(c.folders), c.shown),
+            )
+            submission = self.report(chosen.path, f"{shown}/{chosen.shown}", name)
+            if len(located.reports) > 1:
                 submission.problems.append(
-                    (INPUT, f"{len(reports)} reports in {shown}; graded {chosen.name}")
+                    (INPUT, f"{len(located.reports)} reports in {shown}; graded {chosen.path.name}")
                 )
             return submission
-        if files:
-            return self.loose_files(files, shown, name)
-        if zips and depth < self.budget.caps.depth:
-            for inner in sorted(zips):
-                unpacked = self.unzip(inner, f"{shown}/{inner.name}", depth=depth + 1)
-                if unpacked is not None:
-                    return self.student(unpacked, f"{shown}/{inner.name}", name, depth + 1)
+        if located.files or located.notes_about(FILE):
+            return self.loose_files(located, shown, name)
         return HandIn(
             name,
             shown,
@@ -175,124 +153,46 @@ class _Finder:
             submission.raw = path.read_bytes()
         except (OSError, ValueError) as exc:
             submission.problems.append(
-                (UNREADABLE, f"{shown} is not a readable report: {_short(exc)}")
+                (UNREADABLE, f"{shown} is not a readable report: {short(exc)}")
             )
         return submission
 
-    def loose_files(self, files: dict[str, Path], shown: str, name: str) -> HandIn:
-        """Exercise files handed in as they are (no report)."""
+    def loose_files(self, located: Located, shown: str, name: str) -> HandIn:
+        """Exercise files handed in as they are (no report); a file passed over (too large) is
+        a problem. Several copies or a renamed file are not: a whole course folder has a copy in
+        solutions/ of every exercise, and the choice is the one Gradescope's autograder makes."""
         submission = HandIn(name, shown, "folder")
-        for ex_id, path in files.items():
+        for about, note in located.log:
+            if about == FILE:
+                submission.problems.append((UNREADABLE, f"{shown}: {note}"))
+        for ex_id, chosen in located.files.items():
             try:
-                if path.stat().st_size > MAX_SOURCE_BYTES:
+                if chosen.path.stat().st_size > MAX_SOURCE_BYTES:
                     raise ValueError("larger than 1 MiB")
-                submission.sources[ex_id] = path.read_bytes().decode("utf-8")
+                submission.sources[ex_id] = chosen.path.read_bytes().decode("utf-8")
             except (OSError, ValueError) as exc:
                 submission.problems.append(
-                    (UNREADABLE, f"{shown}/{path.name} is not readable UTF-8 text: {_short(exc)}")
+                    (UNREADABLE, f"{shown}/{chosen.shown} is not readable UTF-8 text: {short(exc)}")
                 )
         return submission
+
+    def unzip(self, path: Path, shown: str) -> Path | None:
+        """Unpack a zip under scratch within the caps; None (and a note) when it cannot be."""
+        unpacked = unzip(path, shown, self.scratch, self.budget)
+        if unpacked.note is not None:
+            self.notes.append(unpacked.note)
+        return unpacked.folder
 
     def _is_submission(self, path: Path) -> bool:
         names = {child.name for child in _children(path)}
         return (
-            bool(names & set(self.files))
+            bool(names & self.names)
             or REPORT_NAME in names
             or (
                 (path / "exercises").is_dir()
-                and any((path / "exercises" / f).is_file() for f in self.files)
+                and any((path / "exercises" / f).is_file() for f in self.names)
             )
         )
-
-    def _search(self, root: Path) -> tuple[list[Path], dict[str, Path], list[Path]]:
-        """Reports, exercise files (shallowest of each, exercises/ preferred) and zips under root."""
-        reports: list[Path] = []
-        files: dict[str, tuple[tuple[int, int], Path]] = {}
-        zips: list[Path] = []
-        stack = [(root, 0)]
-        while stack:
-            folder, level = stack.pop()
-            for child in _children(folder):
-                if child.is_dir():
-                    if level < MAX_SEARCH_DEPTH:
-                        stack.append((child, level + 1))
-                elif child.suffix.lower() == ".json" and "report" in child.name.lower():
-                    reports.append(child)
-                elif child.name in self.files:
-                    rank = (0 if folder.name == "exercises" else 1, level)
-                    ex_id = self.files[child.name]
-                    if ex_id not in files or rank < files[ex_id][0]:
-                        files[ex_id] = (rank, child)
-                elif child.suffix.lower() == ".zip":
-                    zips.append(child)
-        return reports, {k: v[1] for k, v in files.items()}, zips
-
-    def unzip(self, path: Path, shown: str, depth: int) -> Path | None:
-        """Unpack a zip under scratch within the caps; None (and a note) when it cannot be."""
-        self._unpacked += 1
-        dest = self.scratch / f"zip{self._unpacked}"
-        dest.mkdir(parents=True)
-        caps = self.budget.caps
-        try:
-            with zipfile.ZipFile(path) as archive:
-                members = archive.infolist()
-                if len(members) > caps.members:
-                    raise _Refused(f"{len(members)} members (the cap is {caps.members})")
-                for info in members:
-                    self._extract(archive, info, dest, shown)
-        except _Refused as exc:
-            shutil.rmtree(dest, ignore_errors=True)
-            self.notes.append(f"{shown}: not unpacked: {exc} (a zip bomb?)")
-            return None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-                NotImplementedError, RuntimeError) as exc:  # fmt: skip
-            shutil.rmtree(dest, ignore_errors=True)
-            self.notes.append(f"{shown}: not a readable zip ({_short(exc)})")
-            return None
-        return dest
-
-    def _extract(
-        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, shown: str
-    ) -> None:
-        caps = self.budget.caps
-        name = PurePosixPath(info.filename.replace("\\", "/"))
-        parts = [p for p in name.parts if p not in ("", ".")]
-        mode = info.external_attr >> 16
-        if (
-            not parts
-            or name.is_absolute()
-            or ".." in parts
-            or ":" in parts[0]
-            or any(p in JUNK or p.startswith("._") for p in parts)
-            or stat.S_ISLNK(mode)
-        ):
-            return  # junk and names that would escape the folder are passed over
-        if info.is_dir():
-            dest.joinpath(*parts).mkdir(parents=True, exist_ok=True)
-            return
-        if info.file_size > caps.member_bytes:
-            raise _Refused(
-                f"{info.filename} unpacks to {info.file_size} bytes (the cap is {caps.member_bytes})"
-            )
-        target = dest.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        written = 0
-        # Count what actually comes out: the sizes in the header are the zip's own claim.
-        with archive.open(info) as source, open(target, "wb") as sink:
-            while chunk := source.read(1024 * 1024):
-                written += len(chunk)
-                self.budget.left -= len(chunk)
-                if written > caps.member_bytes:
-                    raise _Refused(
-                        f"{info.filename} unpacks to more than {caps.member_bytes} bytes"
-                    )
-                if self.budget.left < 0:
-                    raise _Refused(f"the zips unpack to more than {caps.total_bytes} bytes in all")
-                sink.write(chunk)
-
-
-class _Refused(Exception):
-    """A zip goes past a cap."""
 
 
 def _children(folder: Path) -> list[Path]:
@@ -323,8 +223,3 @@ def _name_of_report(path: Path) -> str:
 
 def _clean_name(name: str) -> str:
     return name.strip() or "unnamed"
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."

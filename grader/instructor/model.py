@@ -1,17 +1,22 @@
-"""What a collect works with and hands on: the instructor's options, each student's line and
-the class result that the exports, the summary and the CLI read."""
+"""What a collect works with and hands on: the instructor's options, the setup every stage reads,
+each student's line, the lines as the exports stream them, and the class result that the CLI
+reads after the collect."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from grader.engine.hidden import HiddenChecks
 from grader.instructor.gradebook import Gradebook
 from grader.instructor.inputs import ZipCaps
 from grader.instructor.roster import Roster
 from grader.instructor.stats import CheckStats
 from grader.manifest import Course
+
+Progress = Callable[[int, int, str], None]  # (done, total, what just finished)
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,19 @@ class Options:
     caps: ZipCaps = field(default_factory=ZipCaps)
 
 
-@dataclass
+@dataclass(frozen=True)
+class Setup:
+    """What every stage of one collect reads: the course, the cache keys and the job spec."""
+
+    course: Course
+    official: str  # checks_sha256 of this checkout
+    checks_key: str  # cache key of a grading: official and hidden checks, limits, grader
+    verdict_key: str  # cache key of a verification: checks, schema, grader
+    hidden: HiddenChecks | None
+    spec: dict[str, Any]  # what every grading job is told
+
+
+@dataclass(frozen=True)
 class StudentRow:
     """One student's line in the gradebook (small: the report itself is on disk)."""
 
@@ -49,38 +66,48 @@ class StudentRow:
         return 100.0 * self.total / self.maximum if self.maximum else 0.0
 
 
-FIRST_FLAGGED = 100  # flagged students a ClassResult keeps for the terminal; the files have all
+@dataclass(frozen=True)
+class ClassRows:
+    """Every student's line of the collect under way, read a row at a time from its open
+    gradebook, and the roster that grades.csv carries columns from. The exports stream these
+    while the collect runs: nothing per student is held, and nothing is readable once the
+    gradebook is closed."""
 
-
-@dataclass
-class ClassResult:
-    """Everything one collect learned, for the exports and the CLI. Per-student lines stay in
-    the gradebook: `rows()` reads them while the collect's gradebook is open."""
-
-    course: Course
-    checks: list[CheckStats]
-    exercise_max: dict[str, float]  # exercise id -> points counted in this collect
-    notes: list[str]
-    graded_now: int  # exercise gradings run by this collect
-    cached: int  # exercise gradings found in the gradebook
-    out_dir: Path
-    collection: int
+    book: Gradebook
     roster: Roster | None = None
-    students: int = 0  # lines in grades.csv
-    graded: int = 0  # students with at least one exercise graded
-    flagged: int = 0  # students with at least one flag
-    first_flagged: list[StudentRow] = field(default_factory=list)  # by id, FIRST_FLAGGED at most
-    book: Gradebook | None = None
 
     def rows(self, flagged: bool = False) -> Iterator[StudentRow]:
         """Every student's line (or the flagged ones'), by student id."""
-        if self.book is None:
-            raise RuntimeError("a ClassResult reads its rows only while its collect runs")
         for row in self.book.rows("flags != '[]'" if flagged else "1"):
             yield StudentRow(*row[:10])
 
     def percents(self) -> Iterator[float]:
         """Graded students' totals as percentages, smallest first."""
-        if self.book is None:
-            raise RuntimeError("a ClassResult reads its rows only while its collect runs")
         return self.book.percents()
+
+
+FIRST_FLAGGED = 100  # flagged students a ClassResult keeps for the terminal; the files have all
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    """What one collect learned, as plain data taken at its end while the gradebook was open:
+    valid after it closed. Small whatever the class size: the counts, the totals' median, mean
+    and histogram, the per-check statistics and the first flagged students; every student's line
+    is in grades.csv and the gradebook."""
+
+    course: Course
+    collection: int
+    out_dir: Path  # where grades.csv, checks.csv, summary.html, reports/ and the gradebook are
+    notes: tuple[str, ...]  # input passed over
+    checks: tuple[CheckStats, ...]
+    exercise_max: dict[str, float]  # exercise id -> points counted in this collect
+    students: int  # lines in grades.csv
+    graded: int  # students with at least one exercise graded
+    flagged: int  # students with at least one flag
+    graded_now: int  # exercise gradings run by this collect
+    cached: int  # exercise gradings found in the gradebook
+    median: float | None  # of the graded students' percentages; None when none was graded
+    mean: float | None
+    histogram: tuple[int, ...]  # graded students per tenth of the percentage scale
+    first_flagged: tuple[StudentRow, ...]  # by id, FIRST_FLAGGED at most

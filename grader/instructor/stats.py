@@ -1,5 +1,6 @@
 """How each check did across a class: pass rate, mean points and discrimination, with the flags
-that point an instructor at checks worth a second look (plain arithmetic, no I/O).
+that point an instructor at checks worth a second look; and the class totals' median, mean and
+histogram (plain arithmetic, no I/O: the collect feeds it from the gradebook, see assemble.py).
 
 A class of any size is summed in O(number of checks) memory: a `Tally` per check is fed the
 students twice, in the same order (the first pass gives the means, the second the centred
@@ -8,8 +9,9 @@ sums), which gives the same floating-point results as the textbook two-pass form
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 LOW_DISCRIMINATION = 0.2
 TOO_EASY = 0.95
@@ -125,3 +127,16 @@ def histogram(values: Iterable[float], bins: int = 10, top: float = 100.0) -> li
         index = min(bins - 1, max(0, int(value / top * bins)))
         counts[index] += 1
     return counts
+
+
+def median_and_mean(
+    ascending: Callable[[], Iterable[float]], n: int
+) -> tuple[float | None, float | None]:
+    """The median and mean of `n` values (as statistics.median and fmean give them), from a
+    function that yields them smallest first each time it is called: two passes, none held."""
+    if not n:
+        return None, None
+    mean = math.fsum(ascending()) / n
+    middle = list(islice(ascending(), (n - 1) // 2, n // 2 + 1))
+    median = middle[0] if n % 2 else (middle[0] + middle[1]) / 2
+    return median, mean

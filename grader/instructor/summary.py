@@ -1,19 +1,16 @@
 """summary.html: one self-contained page about a collect. Inline SVG and CSS only, no script and
 nothing fetched (its Content-Security-Policy forbids it), so it works offline and from a zip.
 Every student-supplied string is escaped: ids and messages come from hostile files. The page is
-written as it is made, the student tables a row at a time from the gradebook."""
+written as it is made: the numbers from the collect's ClassResult, the student tables a row at a
+time from the gradebook (its ClassRows)."""
 
 from __future__ import annotations
 
-import math
 from html import escape
-from itertools import islice
 from typing import TYPE_CHECKING, TextIO
 
-from grader.instructor.stats import histogram
-
 if TYPE_CHECKING:
-    from grader.instructor.model import ClassResult
+    from grader.instructor.model import ClassResult, ClassRows
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:980px;color:#1d1d1f;padding:0 1rem}
@@ -28,10 +25,10 @@ svg text{font:12px system-ui,sans-serif;fill:#333}
 """
 
 
-def write_summary(result: ClassResult, out: TextIO) -> None:
+def write_summary(result: ClassResult, rows: ClassRows, out: TextIO) -> None:
     """Write the whole page to `out`."""
     course = result.course
-    median, mean = _median_and_mean(result)
+    median, mean = result.median, result.mean
     flagged_checks = [s for s in result.checks if s.flags]
     for part in [
         "<!DOCTYPE html>",
@@ -59,7 +56,7 @@ def write_summary(result: ClassResult, out: TextIO) -> None:
         f'<h2 id="flagged-students">Flagged students ({result.flagged})</h2>',
     ]:
         out.write(part + "\n")
-    _flagged_students(result, out)
+    _flagged_students(result, rows, out)
     out.write(f'\n<h2 id="flagged-checks">Flagged checks ({len(flagged_checks)})</h2>\n')
     out.write(_flagged_checks(flagged_checks) + "\n")
     if result.notes:
@@ -68,20 +65,8 @@ def write_summary(result: ClassResult, out: TextIO) -> None:
             out.write(f"<li>{escape(note)}</li>\n")
         out.write("</ul>\n")
     out.write("<h2>All students</h2>\n")
-    _all_students(result, out)
+    _all_students(result, rows, out)
     out.write("\n</body></html>\n")
-
-
-def _median_and_mean(result: ClassResult) -> tuple[float | None, float | None]:
-    """The median and mean of the graded percentages (as statistics.median and fmean give
-    them), read from the gradebook without holding them."""
-    n = result.graded
-    if not n:
-        return None, None
-    mean = math.fsum(result.percents()) / n
-    middle = list(islice(result.percents(), (n - 1) // 2, n // 2 + 1))
-    median = middle[0] if n % 2 else (middle[0] + middle[1]) / 2
-    return median, mean
 
 
 def _number(label: str, value: object) -> str:
@@ -91,7 +76,7 @@ def _number(label: str, value: object) -> str:
 def _histogram_svg(result: ClassResult) -> str:
     if not result.graded:
         return '<p class="muted">No submission could be graded.</p>'
-    counts = histogram(result.percents())
+    counts = result.histogram
     width, height, left, bottom = 640, 220, 40, 30
     bar = (width - left) / len(counts)
     top = max(counts)
@@ -153,12 +138,12 @@ def _pass_rates(result: ClassResult) -> str:
     return "\n".join(out) or '<p class="muted">No check ran.</p>'
 
 
-def _flagged_students(result: ClassResult, out: TextIO) -> None:
+def _flagged_students(result: ClassResult, rows: ClassRows, out: TextIO) -> None:
     if not result.flagged:
         out.write('<p class="muted">None.</p>')
         return
     out.write("<table><tr><th>Student</th><th>Score</th><th>Flags</th></tr>")
-    for row in result.rows(flagged=True):
+    for row in rows.rows(flagged=True):
         flags = "".join(
             f'<div><span class="flag">{escape(kind)}</span>{escape(detail)}</div>'
             for kind, detail in row.flags
@@ -187,13 +172,13 @@ def _flagged_checks(stats: list) -> str:
     )
 
 
-def _all_students(result: ClassResult, out: TextIO) -> None:
+def _all_students(result: ClassResult, rows: ClassRows, out: TextIO) -> None:
     exercises = result.course.exercises
     head = "".join(
         f'<th title="{escape(ex.title)}">{i:02d}</th>' for i, ex in enumerate(exercises, 1)
     )
     out.write(f"<table><tr><th>Student</th>{head}<th>Total</th><th>%</th><th>Flags</th></tr>")
-    for row in result.rows():
+    for row in rows.rows():
         cells = "".join(
             f'<td class="n">{row.scores[ex.id]:g}</td>'
             if ex.id in row.scores

@@ -390,3 +390,66 @@ def test_summary_html_renders_offline_in_chromium(klass, tmp_path):
                    capture_output=True, timeout=120)  # fmt: skip
     assert shot.is_file() and shot.stat().st_size > 10_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _tricky_hand_in(folder: Path) -> dict[str, str]:
+    """A hand-in with every kind of duplicate: copies at the top, in exercises/ and in
+    solutions/, files renamed to `<id>.py`, and a zip holding better copies than the loose ones.
+    Each file's text names where it lies. Returns exercise id -> the file both must grade."""
+    e = COURSE.exercises[:6]
+
+    def put(relative: str) -> None:
+        _write(folder / relative, f"# {relative}\n")
+
+    for relative in (
+        e[0].file, f"exercises/{e[0].file}", f"solutions/{e[0].file}",  # exercises/ wins
+        e[1].file, f"solutions/{e[1].file}", f"course/{e[1].file}",  # the top one wins
+        f"repo/solutions/exercises/{e[2].file}", f"repo/exercises/{e[2].file}",  # not solutions/
+        f"exercises/{e[3].id}.py",  # renamed, and the only copy
+        f"{e[4].id}.py",  # renamed at the top: the zip's copy has the stub's name
+        e[5].file,  # at the top: the zip's copy is in an exercises/ folder
+        "notes.py", f"venv/{e[1].file}", f".hidden/{e[1].file}",
+    ):  # fmt: skip
+        put(relative)
+    with zipfile.ZipFile(folder / "work.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr(e[4].file, f"# work.zip:{e[4].file}\n")
+        bundle.writestr(f"exercises/{e[5].file}", f"# work.zip:exercises/{e[5].file}\n")
+        bundle.writestr(f"__MACOSX/exercises/._{e[5].file}", "junk")
+        bundle.writestr(f"../{e[0].file}", "# escapes\n")
+    return {
+        e[0].id: f"exercises/{e[0].file}",
+        e[1].id: e[1].file,
+        e[2].id: f"repo/exercises/{e[2].file}",
+        e[3].id: f"exercises/{e[3].id}.py",
+        e[4].id: f"work.zip:{e[4].file}",
+        e[5].id: f"work.zip:exercises/{e[5].file}",
+    }
+
+
+def test_collect_grades_the_file_gradescope_grades(tmp_path):
+    """The same hand-in through `grade collect`'s search and the Gradescope autograder's: the
+    same file of each exercise."""
+    from grader.instructor.handin import locate
+    from grader.instructor.inputs import iter_submissions
+
+    folder = tmp_path / "ivy"
+    expected = _tricky_hand_in(folder)
+    located = locate(COURSE, folder, tmp_path / "gradescope")
+    assert {ex_id: chosen.shown for ex_id, chosen in located.files.items()} == expected
+    notes: list[str] = []
+    [hand_in] = list(iter_submissions([folder], COURSE, tmp_path / "collect", notes))
+    assert notes == []
+    assert hand_in.kind == "folder" and hand_in.name == "ivy"
+    assert hand_in.sources == {ex_id: f"# {shown}\n" for ex_id, shown in expected.items()}
+    assert hand_in.sources == {
+        ex_id: chosen.path.read_text() for ex_id, chosen in located.files.items()
+    }
+    # The locator explains its choice; collect does not flag a student for making copies.
+    e = COURSE.exercises
+    assert (
+        f"found 3 copies of {e[0].file}: graded exercises/{e[0].file} (it is in an exercises/ "
+        f"folder), ignored {e[0].file}, solutions/{e[0].file}"
+    ) in located.notes
+    assert hand_in.problems == []
+    assert located.ignored == ["notes.py"]
+    assert not (tmp_path / e[0].file).exists()

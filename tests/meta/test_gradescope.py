@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 import zipfile
@@ -21,6 +22,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_grade
 
+from grader.instructor.handin import GRADESCOPE_CAPS, Located, locate
+from grader.instructor.unzip import Budget, ZipCaps
 from grader.manifest import load_course
 
 SCHEMA = Path(__file__).with_name("gradescope_results.schema.json")
@@ -301,3 +304,75 @@ def test_a_run_past_its_deadline_still_writes_results(tmp_path, results_validato
     assert results["score"] == 0 and results["tests"] == []
     assert results["output"].startswith("Grading was stopped after 10 s")
     assert results["execution_time"] < 60
+
+
+def _lying_zip(path: Path, name: str, size: int, claimed: int) -> Path:
+    """A zip of one member of `size` bytes whose headers (local and central) claim `claimed`."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr(name, b"#" * size)
+    raw = bytearray(path.read_bytes())
+    central = raw.index(b"PK\x01\x02")
+    assert struct.unpack_from("<I", raw, central + 24)[0] == size
+    struct.pack_into("<I", raw, central + 24, claimed)  # uncompressed size, central directory
+    struct.pack_into("<I", raw, 22, claimed)  # and in the local header
+    path.write_bytes(bytes(raw))
+    assert zipfile.ZipFile(path).infolist()[0].file_size == claimed
+    return path
+
+
+def test_zips_past_gradescopes_caps_are_refused_with_a_note(tmp_path):
+    """The bytes a submission's zips unpack to are counted as they come out, under
+    GRADESCOPE_CAPS (shared by every zip of the submission); a zip past a cap is not unpacked
+    at all, and the student reads why."""
+    assert GRADESCOPE_CAPS == ZipCaps(
+        total_bytes=64 << 20, member_bytes=16 << 20, members=10_000, depth=1
+    )
+    course = load_course(ROOT)
+    lazy = course.exercises[0]
+    solution = (ROOT / "solutions" / lazy.file).read_text()
+
+    def located(name: str, build) -> tuple[Located, Budget, Path]:
+        submission = tmp_path / name / "submission"
+        submission.mkdir(parents=True)
+        build(submission)
+        budget = Budget(GRADESCOPE_CAPS)
+        scratch = tmp_path / name / "unpacked"
+        return locate(course, submission, scratch, budget), budget, scratch
+
+    def bomb(folder: Path) -> None:  # five files of 15 MiB: each under the cap, 75 MiB in all
+        with zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
+            bundle.writestr(f"work/{lazy.file}", solution)
+            for i in range(5):
+                bundle.writestr(f"work/pad{i}.py", b"#" * (15 << 20))
+        assert (folder / "bomb.zip").stat().st_size < 1 << 20
+
+    found, budget, scratch = located("bomb", bomb)
+    assert found.files == {}
+    assert found.notes == [
+        f"bomb.zip: not unpacked: the zips unpack to more than {64 << 20} bytes in all "
+        "(a zip bomb?)"
+    ]
+    assert budget.left < 0 and not list(scratch.rglob("*.py"))  # nothing of it is left
+
+    def big(folder: Path) -> None:  # one file past the 16 MiB a member may unpack to
+        with zipfile.ZipFile(folder / "big.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
+            bundle.writestr(f"work/{lazy.file}", solution)
+            bundle.writestr("work/data.py", b"#" * (17 << 20))
+
+    found, _, _ = located("big", big)
+    assert found.files == {}
+    assert found.notes == [
+        f"big.zip: not unpacked: work/data.py unpacks to {17 << 20} bytes (the cap is "
+        f"{16 << 20}) (a zip bomb?)"
+    ]
+
+    def liar(folder: Path) -> None:  # claims 1 KiB, inflates to 80 MiB
+        _lying_zip(folder / "liar.zip", lazy.file, 80 << 20, 1024)
+        (folder / course.exercises[1].file).write_text("# loose\n")  # still graded
+
+    found, budget, scratch = located("liar", liar)
+    assert list(found.files) == [course.exercises[1].id]
+    [note] = found.notes
+    assert note.startswith("liar.zip: not a readable zip (Bad CRC-32")
+    assert GRADESCOPE_CAPS.total_bytes - budget.left <= 1024  # zipfile stops at the claim
+    assert not list(scratch.rglob("*.py"))

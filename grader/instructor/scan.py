@@ -1,0 +1,106 @@
+"""Stage 1 of a collect: find each submission, verify it (or recall its verdict) and stage it in
+the gradebook, then tell apart the students who handed in twice."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_all_start_methods, get_context
+from typing import Any
+
+from grader.instructor import flags
+from grader.instructor import verify as v
+from grader.instructor.gradebook import Gradebook
+from grader.instructor.inputs import HandIn
+from grader.instructor.model import Setup
+
+
+def scan(
+    book: Gradebook, collection: int, setup: Setup, submissions: Iterator[HandIn], jobs: int
+) -> None:
+    """Verify and stage every submission, in the order found, then mark duplicate ids.
+
+    Reports seen for the first time are parsed and checked against the schema by `jobs`
+    processes (forked, where the platform allows it), a bounded window of them at a time."""
+    window: deque[tuple[HandIn, str | None, Any]] = deque()
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for submission in submissions:
+            key, recalled = _recall(book, submission, setup)
+            known: Any = recalled  # an earlier verdict, or a verification under way
+            if known is None and key is not None and jobs > 1 and "fork" in get_all_start_methods():
+                if pool is None:
+                    v.schema_errors({})  # build the validator once, before the fork
+                    pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork"))
+                known = pool.submit(v.verify, submission, setup.course, setup.official)
+            window.append((submission, key, known))
+            while len(window) > 8 * jobs:
+                _stage(book, collection, setup, *window.popleft())
+        while window:
+            _stage(book, collection, setup, *window.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    for group in book.duplicates(collection):
+        origins = ", ".join(origin for _, origin in group)
+        student = book.db.execute(
+            "SELECT student FROM submissions WHERE id = ?", (group[0][0],)
+        ).fetchone()[0]
+        for index, (row, _) in enumerate(group, start=1):
+            if index > 1:
+                book.rename(row, f"{student}~{index}")
+            book.add_flags(
+                collection, row, student if index == 1 else f"{student}~{index}",
+                [(flags.DUPLICATE, f"{student} handed in {len(group)} times ({origins})")],
+            )  # fmt: skip
+
+
+def _recall(
+    book: Gradebook, submission: HandIn, setup: Setup
+) -> tuple[str | None, tuple[v.Checked, dict[str, str]] | None]:
+    """(verdict key, earlier verdict) of a report: the same bytes with the same checks are not
+    parsed again. Folders have no key and are verified at once."""
+    if submission.kind != "report" or submission.raw is None:
+        checked = v.verify(submission, setup.course, setup.official)
+        return None, (checked, checked.digests)
+    key = hashlib.sha256(submission.raw + setup.verdict_key.encode()).hexdigest()
+    known = book.verdict(key)
+    if known is None or not book.has_sources(known["digests"].values()):
+        return key, None
+    claim = v.Claim.from_json(known["claim"])
+    checked = v.Checked(known["student"], {}, claim, [tuple(f) for f in known["flags"]])
+    return key, (checked, known["digests"])
+
+
+def _stage(
+    book: Gradebook,
+    collection: int,
+    setup: Setup,
+    submission: HandIn,
+    key: str | None,
+    known: Any,
+) -> None:
+    """Put one verified submission in the gradebook (and remember a new report's verdict)."""
+    if isinstance(known, Future):
+        checked = known.result()
+        known = (checked, checked.digests)
+    elif known is None:
+        checked = v.verify(submission, setup.course, setup.official)
+        known = (checked, checked.digests)
+    checked, digests = known
+    if key is not None:
+        book.remember_verdict(
+            key,
+            {
+                "student": checked.student,
+                "digests": digests,
+                "claim": checked.claim.to_json() if checked.claim else None,
+                "flags": checked.flags,
+            },
+        )
+    book.stage(
+        collection, checked.student or submission.name, submission.origin, submission.kind,
+        checked.texts, digests, checked.claim.to_json() if checked.claim else None, checked.flags,
+    )  # fmt: skip
