@@ -342,11 +342,15 @@ class Watcher:
                     following = self._next(exercise)
                     if following is None:
                         self.say(click.style("Every exercise is done. Well done!", bold=True))
-                        return 0
-                    self.say(f"Next: {self.numbers[following.id]:02d} {following.id}\n")
-                    exercise, why, moved_on = following, "started", True
-                    continue
-                self._progress()
+                        if self.start is None:
+                            return 0
+                        # The student asked for this exercise: keep watching it.
+                    else:
+                        self.say(f"Next: {self.numbers[following.id]:02d} {following.id}\n")
+                        exercise, why, moved_on = following, "started", True
+                        continue
+                else:
+                    self._progress()
             self.say(
                 f"Watching {self._shown_path(exercise)}: save it to grade again. "
                 + (KEYS if single else KEYS.replace(".", " (then Enter)."))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import termios
@@ -205,3 +206,27 @@ def test_a_run_on_a_terminal_shows_that_it_is_under_way(tmp_path):
         assert run.proc.wait(60) == 0
     finally:
         run.stop()
+
+
+def test_watch_of_a_named_exercise_keeps_watching_it_once_the_course_is_done(course_copy):
+    shutil.rmtree(course_copy / "exercises")
+    shutil.copytree(course_copy / "solutions", course_copy / "exercises")
+    graded = subprocess.run(
+        [sys.executable, "-c", "from grader.cli import main; main()", "run", "-q"],
+        cwd=course_copy,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    third = COURSE.exercises[2]
+    watch = Watch(["3"], cwd=course_copy)  # the limits of the run: its results are known
+    try:
+        assert "done" in watch.expect("Verdict:")
+        watch.expect("Every exercise is done")
+        watch.expect(f"Watching exercises/{third.file}")
+        assert watch.proc.poll() is None, "the watcher stopped instead of watching exercise 3"
+        watch.send("q\n")
+        assert watch.proc.wait(30) == 0
+    finally:
+        watch.stop()
