@@ -32,7 +32,8 @@ ROUNDS = max((len(found) for found in WRONG.values()), default=0)
 
 def plant_round(round_number: int, submission: Path) -> dict[str, str]:
     """Fill `submission` with the solutions and round `round_number`'s wrong answers; return
-    which wrong answer each exercise got."""
+    which wrong answer each exercise got (the rounds past an exercise's last answer leave its
+    solution in place)."""
     shutil.copytree(ROOT / "solutions", submission)
     planted = {}
     for ex in COURSE.exercises:
@@ -60,8 +61,11 @@ def assert_round_held(report: dict, planted: dict[str, str]) -> None:
 @pytest.mark.parametrize("round_number", range(ROUNDS), ids=lambda k: f"round{k + 1}")
 def test_checks_reject_every_wrong_answer(round_number, tmp_path, validate, grading_session):
     planted = plant_round(round_number, tmp_path / "submission")
-    report = grade_report(grading_session, tmp_path / "submission")
+    # Only the exercises that hold a wrong answer: the late rounds hold two or three, and the
+    # solutions score full marks in test_grading.py.
+    report = grade_report(grading_session, tmp_path / "submission", *planted)
     validate(report)
+    assert {ex["id"] for ex in report["exercises"]} == set(planted)
     assert_round_held(report, planted)
 
 
