@@ -23,10 +23,11 @@ from grader.instructor.handin import (
     MAX_FILE_BYTES,
     ZIP,
     Located,
+    entries,
     exercise_names,
     locate,
 )
-from grader.instructor.unzip import JUNK, Budget, ZipCaps, short, unzip
+from grader.instructor.unzip import Budget, ZipCaps, short, unzip
 from grader.manifest import Course
 
 REPORT_NAME = "grade-report.json"
@@ -98,7 +99,7 @@ class _Finder:
             yield self.student(path, shown, name)
             return
         found = 0
-        for child in _children(path):
+        for child in entries(path):
             where = f"{shown}/{child.name}"
             if child.is_dir():
                 found += 1
@@ -184,7 +185,7 @@ class _Finder:
         return unpacked.folder
 
     def _is_submission(self, path: Path) -> bool:
-        names = {child.name for child in _children(path)}
+        names = {child.name for child in entries(path)}
         return (
             bool(names & self.names)
             or REPORT_NAME in names
@@ -195,21 +196,9 @@ class _Finder:
         )
 
 
-def _children(folder: Path) -> list[Path]:
-    try:
-        children = sorted(folder.iterdir())
-    except OSError:
-        return []
-    return [
-        c
-        for c in children
-        if c.name not in JUNK and not c.name.startswith(".") and not c.is_symlink()
-    ]
-
-
 def _single_child(folder: Path) -> Path:
     """A zip that holds one folder and nothing else stands for that folder."""
-    children = _children(folder)
+    children = entries(folder)
     return children[0] if len(children) == 1 and children[0].is_dir() else folder
 
 
