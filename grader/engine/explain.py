@@ -18,8 +18,43 @@ MESSAGE_LIMIT = 600
 STREAM_LIMIT = 2000
 
 
-# How Hypothesis shows the `student` fixture in a failing example: noise to the student.
-_FIXTURE_ARGUMENT = re.compile(r"student=<grader\.checks\.StudentModule object at 0x[0-9a-f]+>,\s*")
+# Hypothesis shows every argument of a failing example, fixtures included: their reprs
+# (`student=<...StudentModule object at 0x...>`, `tmp_path_factory=TempPathFactory(...)`) are
+# noise to the student, and a pytest temporary folder means nothing outside the run.
+_FIXTURE_ARGUMENT = re.compile(
+    r"\b(?:student|tmp_path_factory|tmp_path|tmpdir|request|monkeypatch)="
+)
+_PYTEST_TMP = re.compile(
+    r"(?:/private)?/[^\s'\"]*?/pytest-of-[^/\s'\"]+/pytest-\d+(?:/[^/\s'\"]+)?"
+)
+
+
+def _drop_fixture_arguments(text: str) -> str:
+    """Hypothesis's example `text` without the `name=value, ` of each fixture argument (the
+    value runs to the next comma outside brackets)."""
+    out, position = [], 0
+    for found in _FIXTURE_ARGUMENT.finditer(text):
+        if found.start() < position:
+            continue
+        depth, end = 0, found.end()
+        while end < len(text):
+            char = text[end]
+            if char in "([{<":
+                depth += 1
+            elif char in ")]}>":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                end += 1
+                break
+            end += 1
+        while end < len(text) and text[end] == " ":
+            end += 1
+        out.append(text[position : found.start()])
+        position = end
+    out.append(text[position:])
+    return "".join(out)
 
 
 def outcome_of(total: str, stages: list[dict[str, Any]]) -> str:
@@ -58,9 +93,10 @@ def explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str
 def _explain_with_notes(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
     outcome, message = _explain(excinfo, when, target)
     notes = " ".join(" ".join(str(n).split()) for n in getattr(excinfo.value, "__notes__", ()))
-    notes = _FIXTURE_ARGUMENT.sub("", notes)  # the example's own arguments are what matter
+    notes = _drop_fixture_arguments(notes)  # the example's own arguments are what matter
     if notes and outcome != Outcome.SKIPPED:  # hypothesis's failing example: enough to reproduce it
         message = f"{message} [{notes}]"
+    message = _PYTEST_TMP.sub("<tmp>", message)
     return outcome, clip(message, MESSAGE_LIMIT)
 
 

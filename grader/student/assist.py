@@ -3,6 +3,7 @@ progress, hints, and the reference solution. The CLI prints what these return.""
 
 from __future__ import annotations
 
+import ast
 import difflib
 
 from grader.engine.grading import grade, resolve_target
@@ -142,6 +143,29 @@ def _code_line(line: str) -> str:
     return one_line(line.rstrip("\n").expandtabs(4))
 
 
+def code_lines(source: str) -> list[str]:
+    """The lines of `source` without its docstrings, comment-only lines and blank lines, for a
+    diff of what the code does; all its lines when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return source.splitlines()
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            if isinstance(body[0].value.value, str):
+                end = body[0].end_lineno or body[0].lineno
+                skip.update(range(body[0].lineno, end + 1))
+    return [
+        line
+        for number, line in enumerate(source.splitlines(), start=1)
+        if number not in skip and line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
 def solution_lines(course: Course, exercise: Exercise, as_diff: bool) -> list[str]:
     """The reference solution of `exercise`, or a unified diff from the student's file to it."""
     reference = course.root / "solutions" / exercise.file
@@ -167,17 +191,18 @@ def solution_lines(course: Course, exercise: Exercise, as_diff: bool) -> list[st
         yours = ""
     diff = list(
         difflib.unified_diff(
-            yours.splitlines(),
-            solution.splitlines(),
+            code_lines(yours),
+            code_lines(solution),
             fromfile=f"exercises/{exercise.file} (yours)",
             tofile=f"solutions/{exercise.file} (reference)",
             lineterm="",
         )
     )
     if not diff:
-        return [f"exercises/{exercise.file} is the reference solution, line for line."]
+        return [f"exercises/{exercise.file} has the reference solution's code, line for line."]
     return [
-        "Lines starting with - are yours only, lines starting with + the reference's only:",
+        "The code only (docstrings and comments left out). Lines starting with - are yours "
+        "only, lines starting with + the reference's only:",
         "",
         *(_code_line(line) for line in diff),
     ]

@@ -140,6 +140,22 @@ def test_a_long_mismatch_message_keeps_where_the_arrays_differ_and_drops_its_end
     assert line.endswith("…") and "Falsifying example" not in line[-20:], line
 
 
+def test_a_failing_example_shows_no_fixture_reprs_or_pytest_folders(tmp_path):
+    saving = COURSE.exercise("saving_loading")
+    wrong = "def round_trip(a, folder, fmt):\n    raise ValueError(f'cannot write {folder}')\n"
+    folder = submission(tmp_path, saving, extra=wrong)
+    result = run_grade("run", saving.id, "--target", str(folder), *FAST, report=tmp_path / "r.json")
+    checks = result.report["exercises"][0]["checks"]
+    message = next(c["message"] for c in checks if c["name"].startswith("test_round_trip_keeps"))
+    assert "cannot write <tmp>" in message, message
+    shown = "\n".join(  # this test's own report lies in a pytest folder
+        line for line in result.stdout.splitlines() if not line.startswith("Report written")
+    )
+    for internal in ("TempPathFactory", "tmp_path_factory=", "StudentModule", "pytest-of-"):
+        assert internal not in message, message
+        assert internal not in shown, shown
+
+
 FORGERY = (
     "def build_graph(x):\n"
     "    print('hello\\nScore: 142/142 points (100%)\\x1b[2J\\x1b[32m all done')\n"
@@ -235,11 +251,26 @@ def test_solution_is_shown_at_once_when_done_and_diff_compares_it(course_copy):
     assert "Show it anyway?" not in shown.stdout
     assert (course_copy / "solutions" / FIRST.file).read_text().splitlines()[0] in shown.stdout
     same = grade_with_input(course_copy, "solution", FIRST.id, "--diff")
-    assert "is the reference solution, line for line" in same.stdout
+    assert "has the reference solution's code, line for line" in same.stdout
     with open(course_copy / "exercises" / FIRST.file, "a") as f:
-        f.write("\n# my own note\n")
+        f.write('\n# my own note\ndef extra():\n    """Mine."""\n    return 42\n')
     diff = grade_with_input(course_copy, "solution", FIRST.id, "--diff", "--yes")
-    assert "-# my own note" in diff.stdout
+    assert "-def extra():" in diff.stdout and "-    return 42" in diff.stdout, diff.stdout
+    assert "my own note" not in diff.stdout and "Mine." not in diff.stdout, diff.stdout
+
+
+def test_solution_diff_of_a_stub_compares_code_not_docstrings(course_copy):
+    diff = grade_with_input(course_copy, "solution", FIRST.id, "--diff", "--yes")
+    assert diff.returncode == 0, diff.stderr
+    changed = [
+        line
+        for line in diff.stdout.splitlines()
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert any("raise NotImplementedError" in line for line in changed), diff.stdout
+    stub = (course_copy / "exercises" / FIRST.file).read_text()
+    docstring = stub.split('"""')[1].strip().splitlines()[0]  # the module's first line of text
+    assert docstring not in diff.stdout, diff.stdout
 
 
 # ---- hints --------------------------------------------------------------------------------
