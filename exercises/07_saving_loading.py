@@ -35,9 +35,10 @@ Dtypes:
   GPU` as soon as it is built. Loading is such an operation. On Apple silicon `mx.load` reads on
   the CPU stream unless told otherwise; on a CUDA build it uses the default stream, the GPU's.
   `mx.load(path, stream=mx.cpu)` reads on the CPU everywhere, and the loaded arrays can still be
-  used by operations on any stream. Writing can run an operation too: on a CUDA build
-  `mx.save(path, a)` of a float64 `a` raises on the default stream (measured), and succeeds
-  inside `with mx.stream(mx.cpu):`.
+  used by operations on any stream. Writing can run an operation too: `mx.save` evaluates `a`
+  and copies it when it is not contiguous, on the default stream. On a build with a GPU (Metal
+  or CUDA) that is the GPU's, so `mx.save(path, a)` of a float64 `a` can raise there (measured
+  on CUDA); inside `with mx.stream(mx.cpu):` it succeeds on every build.
 
 Saving and loading interact with lazy evaluation:
 - Saving evaluates the arrays it writes (it needs their numbers).
@@ -63,7 +64,8 @@ def save_array(path: str | Path, a: mx.array) -> Path:
     """Save `a` in NumPy's .npy format at `path` and return the path of the file written.
 
     `path` may or may not end in ".npy". Return the real file name, as a `Path`, the way MLX
-    chooses it. Every dtype, bfloat16 included, must come back with `mx.load`.
+    chooses it. Every dtype, bfloat16 and float64 included, must come back with `mx.load`: write
+    on the CPU stream (see the notes on float64 above).
     """
     # TODO: save with MLX, then work out the file name it used.
     raise NotImplementedError(
@@ -127,10 +129,10 @@ def round_trip(a: mx.array, folder: str | Path, fmt: str) -> mx.array:
 
     `fmt` is "npy", "npz", "safetensors" or "gguf"; use the matching MLX writer (for the formats
     that store names, store `a` under the name "array"). Any other `fmt` (names are exact and
-    lower-case) raises ValueError before anything is written. Write and load on the CPU stream,
-    so that a float64 array goes and comes back on every build. The returned array must come from `mx.load` (not be
-    `a` itself), keep `a`'s shape and dtype, and be returned as `mx.load` gives it: do not
-    evaluate it.
+    lower-case) raises ValueError before anything is written. Write inside
+    `with mx.stream(mx.cpu):` and load with `stream=mx.cpu`, so that a float64 array goes and
+    comes back on every build. The returned array must come from `mx.load` (not be `a` itself),
+    keep `a`'s shape and dtype, and be returned as `mx.load` gives it: do not evaluate it.
     """
     # TODO: refuse unknown formats, write with the writer for fmt, then load, both on the CPU stream.
     raise NotImplementedError("TODO round_trip: save a in format fmt and load it back")

@@ -14,8 +14,10 @@ def _written_as(path: str | Path, extension: str) -> Path:
 
 def save_array(path: str | Path, a: mx.array) -> Path:
     """Save `a` as .npy at `path` and return the path of the file written."""
-    # mx.save writes bfloat16 too (NumPy could not), and evaluates `a` to do so.
-    mx.save(os.fspath(path), a)
+    # mx.save writes bfloat16 too (NumPy could not), and evaluates `a` to do so: on the CPU
+    # stream, where float64 works on every build (a GPU default stream refuses it).
+    with mx.stream(mx.cpu):
+        mx.save(os.fspath(path), a)
     # mx.save appends ".npy" when it is missing, and does not tell us: compute the same name.
     return _written_as(path, ".npy")
 
@@ -66,9 +68,9 @@ def round_trip(a: mx.array, folder: str | Path, fmt: str) -> mx.array:
     if fmt not in writers:
         raise ValueError(f"unknown format {fmt!r}; expected one of {sorted(writers)}")
     path = os.fspath(Path(folder) / f"array.{fmt}")
-    # The CPU stream takes every dtype; a GPU stream refuses float64. Writing may run an op on
-    # the default stream (measured on CUDA: mx.save of a float64 array raised there), and loading
-    # runs on the GPU stream of a CUDA build, so both go to the CPU.
+    # The CPU stream takes every dtype; a GPU stream (Metal or CUDA) refuses float64. Writing may
+    # run an op on the default stream (mx.save evaluates, and copies a non-contiguous array), and
+    # loading runs on the GPU stream of a CUDA build, so both go to the CPU.
     with mx.stream(mx.cpu):
         writers[fmt](path)
     loaded = mx.load(path, stream=mx.cpu)

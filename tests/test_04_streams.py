@@ -8,7 +8,9 @@ such a stream the default (`default_stream_is`) shows whether any op, an operato
 
 Every build is covered: `with mx.stream(s)` saves only the default device's stream
 (mlx/utils.h, StreamContext), so on a build with a GPU a CPU stream stays the CPU's default
-after the block; `_restore` puts back the default device and both defaults after each check.
+after the block. `keeping_defaults` puts back the default device and both default streams after
+each call of dependent_adds, split_work and compare_split, and the run_on_stream checks do the
+same after theirs: an answer written with such blocks gets the same verdict on every build.
 """
 
 import math
@@ -61,6 +63,19 @@ def _restore(default: mx.Stream, cpu_default: mx.Stream) -> None:
     mx.set_default_stream(default)
 
 
+def keeping_defaults(fn, *args):
+    """Call the student's `fn(*args)`, then put back the default device and both default streams.
+
+    A correct answer may use `with mx.stream(s):` blocks; on a build with a GPU each block leaves
+    its CPU stream as the CPU's default (see the module docstring), and the next call, or the
+    next check, would then build its "default" CPU ops on that stream."""
+    before, cpu_before = mx.default_stream(mx.default_device()), mx.default_stream(mx.cpu)
+    try:
+        return fn(*args)
+    finally:
+        _restore(before, cpu_before)
+
+
 @contextmanager
 def default_stream_is(trap: mx.Stream):
     """Make `trap` (a thread-bound CPU stream) the default stream, on the CPU as the default
@@ -78,7 +93,7 @@ def default_stream_is(trap: mx.Stream):
 def test_dependent_adds_values_across_streams(student, shape, seed):
     a = mx.random.normal(shape, key=mx.random.key(seed))
     b = mx.random.normal(shape, key=mx.random.key(seed + 1))
-    c, d = student.dependent_adds(a, b, mx.cpu, SIDE)
+    c, d = keeping_defaults(student.dependent_adds, a, b, mx.cpu, SIDE)
     call = f"dependent_adds(a, b, mx.cpu, mx.new_stream(mx.cpu)) with a, b of shape {shape}"
     expected_c = np.array(a) + np.array(b)
     expect_array(c, expected_c, f"{call}[0]", rtol=1e-5)
@@ -89,7 +104,7 @@ def test_dependent_adds_puts_each_add_on_its_stream(student):
     a = mx.array([1.0, 2.0, 3.0])
     b = mx.array([10.0, 20.0, 30.0])
     first, second = thread_bound_stream(), thread_bound_stream()
-    c, _ = student.dependent_adds(a, b, first, second)
+    c, _ = keeping_defaults(student.dependent_adds, a, b, first, second)
     expect(
         ran_on(c, first),
         f"dependent_adds(a, b, s1={first}, s2={second}): evaluating c did not need s1; "
@@ -97,7 +112,7 @@ def test_dependent_adds_puts_each_add_on_its_stream(student):
     )
     # d also depends on c, so give c an ordinary stream and see whether d itself needs s2.
     other = thread_bound_stream()
-    _, d = student.dependent_adds(a, b, mx.cpu, other)
+    _, d = keeping_defaults(student.dependent_adds, a, b, mx.cpu, other)
     expect(
         ran_on(d, other),
         f"dependent_adds(a, b, s1=mx.cpu, s2={other}): evaluating d did not need s2; "
@@ -105,7 +120,7 @@ def test_dependent_adds_puts_each_add_on_its_stream(student):
     )
     trap = thread_bound_stream()
     with default_stream_is(trap):
-        c, d = student.dependent_adds(a, b, SIDE, SIDE2)
+        c, d = keeping_defaults(student.dependent_adds, a, b, SIDE, SIDE2)
     for name, result in (("c", c), ("d", d)):
         expect(
             not ran_on(result, trap),
@@ -205,17 +220,20 @@ def test_split_work_runs_matmul_on_d1_and_exps_on_d2(student):
     # sentinel streams, so only the student's ops decide which stream evaluation needs.
     a = mx.array([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]])
     b = mx.array([[0.5, 0.5], [0.5, 0.5]])
+    # d2 is a stream of the CPU here, not the device mx.cpu: on a build with a GPU, a block
+    # `with mx.stream(d1):` leaves d1 as the CPU's default stream, so "the CPU" would then
+    # rightly mean d1 for the rest of the call.
     first = thread_bound_stream()
-    x, y = student.split_work(a, b, first, mx.cpu, 3)
+    x, y = keeping_defaults(student.split_work, a, b, first, SIDE, 3)
     expect(
         ran_on(x, first),
-        f"split_work(a, b, d1={first}, d2=mx.cpu, 3): the matmul did not run on d1",
+        f"split_work(a, b, d1={first}, d2={SIDE}, 3): the matmul did not run on d1",
     )
     expect(
         not ran_on(y, first), "split_work(a, b, d1, d2, 3): the exps ran on d1; they belong on d2"
     )
     second = thread_bound_stream()
-    x, y = student.split_work(a, b, mx.cpu, second, 3)
+    x, y = keeping_defaults(student.split_work, a, b, mx.cpu, second, 3)
     expect(
         ran_on(y, second),
         f"split_work(a, b, d1=mx.cpu, d2={second}, 3): the exps did not run on d2",
@@ -230,7 +248,7 @@ def test_split_work_builds_nothing_on_the_default_stream(student):
     b = mx.array([[0.5, 0.25], [0.75, 1.0]])
     trap = thread_bound_stream()
     with default_stream_is(trap):
-        x, y = student.split_work(a, b, SIDE, SIDE2, 3)
+        x, y = keeping_defaults(student.split_work, a, b, SIDE, SIDE2, 3)
     call = "split_work(a, b, d1, d2, 3) with d1, d2 two given streams"
     expect(
         not ran_on(x, trap),
@@ -254,7 +272,7 @@ def test_split_work_values(student, rows, inner, cols, exps):
     key = mx.random.key(rows * 100 + inner * 10 + cols)
     a = mx.random.uniform(shape=(rows, inner), key=key)
     b = mx.random.uniform(shape=(inner, cols), key=mx.random.split(key)[0])
-    x, y = student.split_work(a, b, mx.cpu, SIDE, exps)
+    x, y = keeping_defaults(student.split_work, a, b, mx.cpu, SIDE, exps)
     call = f"split_work(<{rows}x{inner}>, <{inner}x{cols}>, mx.cpu, <new cpu stream>, exps={exps})"
     expect_array(x, np.array(a) @ np.array(b), f"{call}[0]", rtol=1e-4, atol=1e-5)
     expected = np.array(b, dtype=np.float64)
@@ -275,7 +293,7 @@ def test_compare_split_times_three_evaluated_configurations(student, monkeypatch
         return time.perf_counter()
 
     repeats = 3
-    result = student.compare_split((4, 3), (3, 2), 2, repeats, clock)
+    result = keeping_defaults(student.compare_split, (4, 3), (3, 2), 2, repeats, clock)
     call = f"compare_split((4, 3), (3, 2), 2, {repeats}, clock)"
     expect(
         isinstance(result, dict) and set(result) == {"default", "split", "cpu"},
@@ -367,6 +385,6 @@ def test_pick_gpu_picks_the_gpu(student):
 def test_dependent_adds_from_cpu_to_gpu(student):
     a = mx.array([1.0, 2.0, 3.0])
     b = mx.array([0.5, 0.5, 0.5])
-    c, d = student.dependent_adds(a, b, mx.cpu, mx.gpu)
+    c, d = keeping_defaults(student.dependent_adds, a, b, mx.cpu, mx.gpu)
     expect_array(c, [1.5, 2.5, 3.5], "dependent_adds([1, 2, 3], [.5, .5, .5], mx.cpu, mx.gpu)[0]")
     expect_array(d, [2.5, 4.5, 6.5], "dependent_adds([1, 2, 3], [.5, .5, .5], mx.cpu, mx.gpu)[1]")
