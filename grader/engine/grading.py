@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.engine.environment import describe_host
+from grader.engine.environment import describe_host, require_mlx
 from grader.engine.guard import course_hidden_paths
 from grader.engine.hidden import HiddenChecks, load_hidden_checks
 from grader.engine.integrity import checks_sha256, file_digests, modified_since_release
@@ -84,6 +84,7 @@ def grade(
     otherwise the run makes its own and removes them when it ends. Only the caller writes the
     report, after every grading process is gone.
     """
+    require_mlx()
     policy = policy or load_policy(course.root)
     hidden = load_hidden_checks(extra_checks, course) if extra_checks is not None else None
     box = sandbox or Sandbox(policy.max_bytes)
@@ -229,6 +230,7 @@ class GradingSession:
     watch mode's fast path."""
 
     def __init__(self, course: Course, limits: Limits) -> None:
+        require_mlx()
         self.course = course
         self.limits = limits
         self.policy = load_policy(course.root)

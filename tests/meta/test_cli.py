@@ -220,3 +220,19 @@ def test_list_shows_every_exercise_with_status_and_score(course_copy):
     for number, ex in enumerate(COURSE.exercises, start=1):
         assert f"{number:02d} {ex.id}" in result.output
     assert "not started" in result.output
+
+
+def test_a_python_without_mlx_gets_one_line_saying_how_to_install_it(tmp_path):
+    # What a Mac under Rosetta ends up with: the course installed, MLX not (no x86_64 wheel).
+    program = "import sys; sys.modules['mlx'] = None; from grader.cli import main; main()"
+    proc = subprocess.run(
+        [sys.executable, "-c", program, "run", FIRST.id, "--out", str(tmp_path / "r.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert proc.stderr.startswith("Error: MLX is not installed in this Python"), proc.stderr
+    assert "pip install -e ." in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "r.json").exists()
