@@ -2,7 +2,7 @@
 
 An MLX operation does not compute anything when you call it. `y = mx.exp(x) * 2` records three
 nodes in a computation graph (Exp; Broadcast, which stretches the scalar 2 to the shape of x;
-and Multiply) and returns at once. The numbers are produced only when something needs them: an
+and Multiply; a 0-d x needs no Broadcast) and returns at once. The numbers are produced only when something needs them: an
 explicit `mx.eval(y)`, or an implicit evaluation such as `print(y)` (exercise 2).
 
 What follows from that:

@@ -30,9 +30,11 @@ Streams
   every build with a GPU, Metal and CUDA alike: when the default device is the GPU and `s` is a
   CPU stream, the block restores the default device, but `s` stays the CPU's default stream,
   the one that `stream=mx.cpu` means. The block saves only the default device's stream.)
-  `mx.set_default_device` / `mx.set_default_stream` change the default for the rest of the
-  program instead; library code should not do that to its callers.
-- Since MLX 0.31.2 streams belong to a thread. Each thread has its own default streams, and a
+  `mx.set_default_device` / `mx.set_default_stream` change the default of the calling thread
+  until something changes it back (each thread has its own); library code should not do that
+  to its callers.
+- Since MLX 0.32.0 CPU streams belong to a thread (per-thread default streams came in 0.31.2).
+  Each thread has its own default streams, and a
   stream made by `mx.new_stream` belongs to the thread that made it: a lazy graph built in one
   thread cannot be evaluated in another (`RuntimeError: There is no Stream(cpu, 3) in current
   thread.`). Arrays that are already evaluated cross threads freely. (For a stream that several

@@ -25,7 +25,8 @@ Where MLX differs
   backend, `mx.arange(10)[10]` returned a garbage number, and `mx.arange(10)[-11]` or
   `x[mx.array([1000000])]` killed the Python interpreter with a segmentation fault. On a GPU
   (Metal on a Mac, or CUDA) the kernel reads whatever lies at that address and reports nothing,
-  or the whole command buffer fails. When indices come from data, check them yourself first
+  or the GPU's work fails as a whole (a Metal command buffer, a CUDA launch), never with an error
+  that names the index. When indices come from data, check them yourself first
   (`safe_take`).
 - Boolean masks. The chapter says there are none; that is out of date for ASSIGNMENT: since MLX
   0.30, `x[mask] = value` works (mask: a boolean array of x's shape). READING with a mask still

@@ -18,7 +18,8 @@ conversion works on a Mac at all.
 2. DLPack. `a.__dlpack__()` hands a consumer a described tensor (dtype, shape, strides, device),
    and `a.__dlpack_device__()` says where the memory lives, as `(device type, device index)`: type
    1 is the CPU, 2 a CUDA GPU, 8 Metal. Consumers (`np.from_dlpack`, `torch.from_dlpack`,
-   `jax.dlpack.from_dlpack`) call these two methods for you; they share memory when they can.
+   `jax.dlpack.from_dlpack`) call `__dlpack__` for you, and PyTorch and JAX ask
+   `__dlpack_device__` first (NumPy never does); they share memory when they can.
    `__dlpack__` takes keyword options a consumer may pass: `dl_device=(type, index)` asks for the
    memory on that device, and `copy=True` asks for a copy, `copy=False` for no copy (None: share if
    possible).
@@ -36,8 +37,9 @@ memory; ask for that with `dl_device=(1, 0)`:
   test suite does exactly this). You write one below: `CpuExport`.
 
 Copy or share? Only the copies "freeze" the values:
-- share MLX's memory: `memoryview(a)`, `np.asarray(a)`, `np.from_dlpack(a, device="cpu")` (which
-  NumPy marks read-only), `torch.as_tensor(...)` and `torch.from_dlpack(...)` of a CPU export.
+- share MLX's memory: `memoryview(a)`, `np.asarray(a)`, `np.from_dlpack(a, device="cpu")` (read-
+  only: MLX hands NumPy an unversioned capsule, which NumPy marks read-only; a versioned one can
+  say writable), `torch.as_tensor(...)` and `torch.from_dlpack(...)` of a CPU export.
   A write into `a`'s memory shows through them.
 - copy: `bytes(memoryview(a))`, `np.array(a)`, `torch.tensor(...)`, `jnp.array(a)`, `tf.constant(a)`
   and anything made with `copy=True`. `jax.dlpack.from_dlpack` may share or copy: DLPack allows

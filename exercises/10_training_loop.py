@@ -27,11 +27,13 @@ needs and everything you want to read:
 Each part matters. Evaluating only the loss leaves the parameters as graphs; evaluating only the
 parameters leaves parts of the optimizer state (at least its step counter) as graphs that keep
 growing; and evaluating the pieces in separate calls, or reading `loss.item()` when the loss was
-not part of that call, runs the graph evaluator twice per step. The chapter's own loop calls
+not part of that call, runs the graph evaluator twice per step. The chapter's first loop calls
 `mx.eval(loss, model.parameters())` and leaves out the state. Even plain `optim.SGD` keeps a
 step counter there, updated as `step + 1` at every update: measured on MLX 0.32.4, after five
-steps of the chapter's loop that counter is a chain of five unevaluated additions, one more per
-step. Add `optimizer.state`.
+steps of that loop the counter is a chain of five unevaluated additions, one more per step.
+Add `optimizer.state`. Its second loop has the other flaw: it evaluates
+`model.parameters(), optimizer.state` but not the loss, then reads `loss.item()`, so every
+printed step runs the evaluator a second time.
 
 Saving and loading weights is lazy on the way in, as `mx.load` is (exercise 7):
 - `model.save_weights(path)` writes every parameter, under its dotted name ("layers.0.weight"),
@@ -43,8 +45,9 @@ Saving and loading weights is lazy on the way in, as `mx.load` is (exercise 7):
   weights are lazy too, so building a model and loading its weights never computes the random
   ones: this is the chapter's "load weights without consuming memory yet". The flip side, as in
   exercise 7: weights loaded from a .safetensors file that is overwritten before they are used
-  read the new file (measured on MLX 0.32.4; from .npz they kept the old values). Evaluate them
-  first if the file may change.
+  read the new file (measured on MLX 0.32.4). From an overwritten .npz it is worse: a tiny file
+  happened to keep the old values, a larger one raised BadZipFile or aborted the process.
+  Evaluate them first if the file may change.
 
 Implement the functions below. Only `train_step` needs `mx.eval`; `train` reuses it.
 """
