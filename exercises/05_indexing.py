@@ -78,7 +78,8 @@ def pairwise_differences(x: mx.array) -> mx.array:
 def safe_take(x: mx.array, indices: mx.array) -> mx.array:
     """Gather `x[indices]` along axis 0, raising IndexError for an index that is out of bounds.
 
-    `indices` is an integer array of any shape; the result has shape
+    `indices` is an array of any shape and any integer dtype (int8, uint8, int32, uint32,
+    int64, ...); the result has shape
     `indices.shape + x.shape[1:]`, as `x[indices]` would. Indices follow Python's rules: with
     `n = x.shape[0]`, every index `i` with `-n <= i < n` is valid and a negative `i` means
     `i + n`. Any other index must raise `IndexError` BEFORE MLX indexes anything, with a
@@ -88,6 +89,8 @@ def safe_take(x: mx.array, indices: mx.array) -> mx.array:
 
     Checking needs the values of `indices` (ask MLX, e.g. with `mx.any(...).item()`), but not
     those of `x`: leave `x` unevaluated, and return the gather as a lazy MLX operation on it.
+    Mind the dtype: a Python int compared with an MLX array is converted to the array's dtype,
+    so `n` or `-n` may not fit (try `mx.array([1], dtype=mx.uint8) < -3`).
     """
     # TODO: find bad indices with array comparisons, raise, else index x.
     raise NotImplementedError("TODO safe_take: bounds-check the indices, then x[indices]")

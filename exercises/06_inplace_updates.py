@@ -102,8 +102,9 @@ def with_value(x: mx.array, index: int, value: int | float) -> mx.array:
     """Return a NEW 1-D array equal to `x` except that position `index` holds `value`.
 
     `x` must be left untouched: after the call the caller's array still holds its old values, and
-    the result is a different object. Keep `x`'s dtype (bfloat16 included) and stay lazy: build
-    the result from MLX operations and do not evaluate anything.
+    the result is a different object. Keep `x`'s dtype (bfloat16 included, and an integer dtype
+    even when `value` is a float such as 2.5, which then becomes 2, as `x[index] = 2.5` would
+    write) and stay lazy: build the result from MLX operations and do not evaluate anything.
     """
     # TODO: build a new array (an MLX operation, or a copy that you then update).
     raise NotImplementedError("TODO with_value: return an updated copy, leave x alone")

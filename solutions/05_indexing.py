@@ -24,7 +24,11 @@ def pairwise_differences(x: mx.array) -> mx.array:
 def safe_take(x: mx.array, indices: mx.array) -> mx.array:
     """Gather `x[indices]` along axis 0 with Python's bounds rules."""
     n = x.shape[0]
-    bad = (indices < -n) | (indices >= n)
+    # A Python int meets an MLX array in the array's dtype: `uint8_indices < -n` raises
+    # (-n does not fit a uint8) and int8 overflows at n >= 128. int64 holds every index of
+    # every integer dtype but uint64's top half, so compare there.
+    wide = indices.astype(mx.int64)
+    bad = (wide < -n) | (wide >= n)
     # MLX never checks bounds (an out-of-bounds read is garbage or a segfault), so we must,
     # and only values can tell: this evaluates the small boolean array, not x.
     if mx.any(bad).item():

@@ -36,9 +36,10 @@ def clamp_negatives_in_place(x: mx.array) -> None:
 
 def with_value(x: mx.array, index: int, value: int | float) -> mx.array:
     """Return a new 1-D array equal to `x` except at `index`."""
-    # mx.where builds a new array and never writes into x. A Python scalar is "weak", so the
-    # result keeps x's dtype.
-    return mx.where(mx.arange(x.shape[0]) == index, value, x)
+    # mx.where builds a new array and never writes into x. A weak Python int keeps x's dtype,
+    # but a float meeting an integer array would promote it to float32: cast the value first,
+    # as `x[index] = value` does.
+    return mx.where(mx.arange(x.shape[0]) == index, mx.array(value, dtype=x.dtype), x)
 
 
 def double_then_overwrite(a: mx.array, index: int, value: int | float) -> mx.array:

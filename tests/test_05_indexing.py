@@ -22,8 +22,8 @@ from grader.checklib import (
     run_isolated,
 )
 
-# Runs in the child: loads the graded module and calls safe_take on a batch of valid cases with
-# an unevaluated x, reporting for each the values, or the exception, and whether x and the
+# Runs in the child: loads the graded module and calls safe_take on a batch of (x, indices,
+# index dtype) cases with an unevaluated x, reporting for each the values, or the exception, and whether x and the
 # result were still unevaluated when safe_take returned.
 BATCH_RUNNER = r"""
 import importlib.util, json
@@ -41,10 +41,10 @@ def take_all(path, cases):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     results = []
-    for x, idx in json.loads(cases):
+    for x, idx, dtype in json.loads(cases):
         lazy_x = mx.array(x, dtype=mx.float32) * 1  # unevaluated until something needs it
         try:
-            out = module.safe_take(lazy_x, mx.array(idx, dtype=mx.int32))
+            out = module.safe_take(lazy_x, mx.array(idx, dtype=getattr(mx, dtype)))
         except Exception as exc:
             results.append({"raised": f"{type(exc).__name__}: {exc}"})
             continue
@@ -77,7 +77,37 @@ def take_cases(seed: int, count: int) -> list:
         x = (np.arange(n * math.prod(tail), dtype=np.float32) * 1.5 + 0.25).reshape(n, *tail)
         idx = rng.integers(-n, n, size=idx_shape, dtype=np.int32)
         cases.append((x.tolist(), idx.tolist()))
-    return cases
+    return [(x, idx, "int32") for x, idx in cases]
+
+
+def take_in_child(student, tmp_path, cases: list) -> list[dict]:
+    """What safe_take did with each (x, indices, index dtype) case, called in a child process."""
+    runner = tmp_path / "batch_runner.py"
+    runner.write_text(BATCH_RUNNER)
+    outcome = run_isolated(runner, "take_all", str(student.path), json.dumps(cases))
+    shown = ", ".join(f"mx.array({idx}, dtype=mx.{dtype})" for _, idx, dtype in cases[:3])
+    expect(
+        outcome["outcome"] == "returned",
+        f"safe_take crashed the child process it ran in ({outcome}) on indices such as {shown}; "
+        "every index must be checked before anything is read",
+    )
+    for got in outcome["value"]:
+        if str(got.get("raised", "")).startswith("NotImplementedError"):
+            raise NotImplementedError(got["raised"].split(": ", 1)[-1])
+    return outcome["value"]
+
+
+def _expect_taken(x: list, idx, dtype: str, got: dict) -> None:
+    call = f"safe_take(mx.array({describe(x)}), mx.array({idx}, dtype=mx.{dtype}))"
+    expect("raised" not in got, f"{call} raised {got.get('raised')}; every index in it is valid")
+    expected = np.asarray(x, dtype=np.float32)[np.asarray(idx, dtype=np.int64)]
+    expect(
+        tuple(got["shape"]) == expected.shape
+        and np.allclose(
+            np.asarray(got["value"], dtype=np.float32).reshape(expected.shape), expected
+        ),
+        f"{call} returned {describe(got['value'])} of shape {tuple(got['shape'])}; expected {describe(expected)}",
+    )
 
 
 def _rejection(student, x, index, size):
@@ -174,29 +204,9 @@ def test_pairwise_differences_broadcasts_without_a_loop(student, n, seed):
 
 def test_safe_take_gathers_valid_indices_with_mlx(student, tmp_path):
     cases = take_cases(seed=5, count=30)
-    runner = tmp_path / "batch_runner.py"
-    runner.write_text(BATCH_RUNNER)
-    outcome = run_isolated(runner, "take_all", str(student.path), json.dumps(cases))
-    expect(
-        outcome["outcome"] == "returned",
-        f"safe_take with valid indices failed in the child process: {outcome}; valid indices must never read "
-        "out of bounds",
-    )
-    for (x, idx), got in zip(cases, outcome["value"], strict=True):
+    for (x, idx, dtype), got in zip(cases, take_in_child(student, tmp_path, cases), strict=True):
         call = f"safe_take(mx.array({x}), mx.array({idx}))"
-        if str(got.get("raised", "")).startswith("NotImplementedError"):
-            raise NotImplementedError(got["raised"].split(": ", 1)[-1])
-        expect(
-            "raised" not in got, f"{call} raised {got.get('raised')}; every index in it is valid"
-        )
-        expected = np.asarray(x, dtype=np.float32)[np.asarray(idx, dtype=np.int64)]
-        expect(
-            tuple(got["shape"]) == expected.shape
-            and np.allclose(
-                np.asarray(got["value"], dtype=np.float32).reshape(expected.shape), expected
-            ),
-            f"{call} returned {describe(got['value'])} of shape {tuple(got['shape'])}; expected {describe(expected)}",
-        )
+        _expect_taken(x, idx, dtype, got)
         expect(
             got["x_lazy"] and got["lazy"],
             f"{call} with x unevaluated: after the call x was {'un' if got['x_lazy'] else ''}evaluated "
@@ -225,6 +235,45 @@ def test_safe_take_rejects_the_index_equal_to_the_size(student):
 
 def test_safe_take_rejects_a_too_negative_index(student):
     _rejection(student, [float(k) for k in range(7)], -8, 7)
+
+
+# (size, indices, dtype): where a Python int compared with the indices does not fit their dtype
+# (-n in a uint8, n >= 128 in an int8), or the values do not fit an int32.
+VALID_TYPED = [
+    (5, [4, 0, 2], "uint8"),
+    (200, [-100, 127, -128, 0], "int8"),
+    (300, [[-300, 299], [7, -1]], "int16"),
+    (6, [5, 1], "uint32"),
+    (4, [-4, 3], "int64"),
+    (3, [2], "uint16"),
+]
+INVALID_TYPED = [
+    (10, [1, 10], "uint8", 10),
+    (100, [5, -128], "int8", -128),
+    (100, [3, 127], "int8", 127),
+    (10, [3_000_000_000], "uint32", 3_000_000_000),
+]
+
+
+def test_safe_take_accepts_every_integer_dtype(student, tmp_path):
+    cases = [([0.5 + k for k in range(n)], idx, dtype) for n, idx, dtype in VALID_TYPED]
+    for (x, idx, dtype), got in zip(cases, take_in_child(student, tmp_path, cases), strict=True):
+        _expect_taken(x, idx, dtype, got)
+    for n, idx, dtype, bad in INVALID_TYPED:
+        # One child per case: a wrong answer may read out of bounds and crash it.
+        (got,) = take_in_child(student, tmp_path, [([0.5 + k for k in range(n)], idx, dtype)])
+        call = f"safe_take(<array of size {n}>, mx.array({idx}, dtype=mx.{dtype}))"
+        raised = str(got.get("raised", ""))
+        expect(
+            raised.startswith("IndexError"),
+            f"{call} {'raised ' + raised if raised else 'returned ' + describe(got['value'])}; "
+            f"expected IndexError: {bad} is out of bounds (compare in a dtype that holds n, -n "
+            "and every index)",
+        )
+        expect(
+            str(bad) in raised and str(n) in raised,
+            f"{call} raised {raised!r}; the message must give the bad index {bad} and the size {n}",
+        )
 
 
 @given(

@@ -182,6 +182,29 @@ def test_with_value_leaves_its_input_untouched(student, n, data, dtype):
     expect(as_list(result) == expected, f"{call} returned {as_list(result)}; expected {expected}")
 
 
+@given(
+    dtype=st.sampled_from([mx.int32, mx.int8, mx.uint8, mx.int16]),
+    value=st.sampled_from([2.5, -1.75, 7.0]),
+)
+def test_with_value_keeps_an_integer_dtype_for_a_float_value(student, dtype, value):
+    x = mx.array([0, 1, 2, 3], dtype=dtype)
+    mx.eval(x)
+    call = f"with_value(mx.array([0, 1, 2, 3], dtype=mx.{str(dtype).split('.')[-1]}), 1, {value})"
+    result = student.with_value(x, 1, value)
+    expect(
+        isinstance(result, mx.array),
+        f"{call} returned {type(result).__name__}; expected an mx.array",
+    )
+    # What MLX's own `x[1] = value` writes: the value cast to x's dtype.
+    expected = [0, mx.array(value).astype(dtype).item(), 2, 3]
+    expect(
+        result.dtype == dtype,
+        f"{call} returned dtype {result.dtype}; expected {dtype}: a Python float meeting an integer "
+        "array promotes the result to float32, so cast the value to x.dtype first",
+    )
+    expect(as_list(result) == expected, f"{call} returned {as_list(result)}; expected {expected}")
+
+
 def test_with_value_stays_lazy(student):
     x = mx.arange(6) * 2
     result = student.with_value(x, 4, -1)

@@ -4,7 +4,8 @@ column views made with mx.expand_dims and mx.subtract; an Ellipsis spelled with 
 
 def safe_take(x, indices):
     n = x.shape[0]
-    flags = ((indices < -n) | (indices >= n)).reshape(-1).tolist()
+    wide = indices.astype(mx.int64)
+    flags = ((wide < -n) | (wide >= n)).reshape(-1).tolist()
     if any(flags):
         bad = indices.reshape(-1)[flags.index(True)].item()
         raise IndexError(f"index {bad} is out of bounds for axis 0 with size {n}")

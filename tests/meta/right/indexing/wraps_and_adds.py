@@ -5,6 +5,7 @@ and mx.where."""
 
 def safe_take(x, indices):
     n = x.shape[0]
+    indices = indices.astype(mx.int64)  # wide enough for n, -n and any index of any dtype
     out_of_range = mx.logical_or(indices < -n, indices >= n)
     if out_of_range.any().item():
         position = mx.argmax(out_of_range.flatten()).item()
