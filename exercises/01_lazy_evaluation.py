@@ -41,7 +41,7 @@ def split_work(x: mx.array) -> tuple[mx.array, mx.array]:
 
     basic  = x + 1
     costly = start from the outer product `m = basic[:, None] * basic[None, :]`, repeat
-             `m = mx.tanh((m @ m) / m.shape[0])` ten times, then sum every element of `m`.
+             `m = m + mx.tanh((m @ m) / m.shape[0])` ten times, then sum every element of `m`.
 
     A caller that only evaluates `basic` must never pay for `costly`: evaluating `basic` must
     leave `costly` unevaluated.

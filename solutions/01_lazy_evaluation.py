@@ -14,7 +14,7 @@ def split_work(x: mx.array) -> tuple[mx.array, mx.array]:
     basic = x + 1
     m = basic[:, None] * basic[None, :]
     for _ in range(10):
-        m = mx.tanh((m @ m) / m.shape[0])
+        m = m + mx.tanh((m @ m) / m.shape[0])
     # Building the costly graph is cheap; it only costs compute if someone evaluates it.
     return basic, m.sum()
 

@@ -67,9 +67,19 @@ def test_split_work_costly_value(student):
     _, costly = student.split_work(x)
     basic = np.arange(8, dtype=np.float64) / 8 + 1
     m = np.outer(basic, basic)
-    for _ in range(10):
-        m = np.tanh((m @ m) / m.shape[0])
-    expect_array(costly, np.float32(m.sum()), "split_work(mx.arange(8) / 8)[1]", rtol=1e-3)
+    sums = []
+    for _ in range(11):
+        m = m + np.tanh((m @ m) / m.shape[0])
+        sums.append(m.sum())
+    # Each round adds about 64 here (every tanh has saturated at 1), so a wrong count of rounds
+    # is 8% away: far outside the tolerance.
+    rounds = int(np.argmin([abs(float(np.asarray(costly)) - s) for s in sums])) + 1
+    hint = (
+        f" (that is the sum after {rounds} rounds: repeat the update ten times)"
+        if rounds != 10
+        else ""
+    )
+    expect_array(costly, np.float32(sums[9]), f"split_work(mx.arange(8) / 8)[1]{hint}", rtol=1e-3)
 
 
 def test_fit_line_evaluates_once_per_step(student):

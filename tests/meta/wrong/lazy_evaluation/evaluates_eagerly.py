@@ -11,7 +11,7 @@ def split_work(x):
     basic = x + 1
     m = basic[:, None] * basic[None, :]
     for _ in range(10):
-        m = mx.tanh((m @ m) / m.shape[0])
+        m = m + mx.tanh((m @ m) / m.shape[0])
     costly = m.sum()
     mx.eval(basic, costly)
     return basic, costly
