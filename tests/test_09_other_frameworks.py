@@ -3,12 +3,12 @@
 The buffer-protocol and DLPack checks need only NumPy and always grade. The checks of a framework
 that is not installed are skipped by its fixture, before the check runs.
 
-`MetalLike` makes the Apple silicon case gradable everywhere. MLX reports the DLPack device Metal
-`(8, 0)` whenever Metal is available (python/src/array.cpp, `__dlpack_device__`) and then exports a
-Metal buffer handle unless the consumer passes `dl_device=(1, 0)` (python/src/convert.cpp,
-`mlx_to_nd_array`). NumPy rejects such an export ("Unsupported device in DLTensor") and JAX has no
-Metal platform. Code that only works where MLX reports the CPU fails on a Mac; the stand-in makes
-it fail here too.
+`metal_array` (grader/apple_silicon.py) makes the Apple silicon case gradable everywhere: a real
+`mx.array` that reports the DLPack device Metal `(8, 0)` and, unless the consumer passes
+`dl_device=(1, 0)`, exports a DLPack tensor of Metal memory, as MLX does wherever Metal is
+available. NumPy rejects such an export ("Unsupported device in DLTensor") and JAX has no Metal
+platform, so code that only works where MLX reports the CPU fails here as it would on a Mac. The
+module cites the MLX source lines each behaviour rests on.
 """
 
 import importlib
@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grader.apple_silicon import metal_array
 from grader.checklib import describe, expect, expect_ndarray
 
 INSTALL = "pip install -e '.[frameworks]'"
@@ -84,42 +85,6 @@ def memory_of(a: mx.array) -> np.ndarray:
 def same_array(x: mx.array, a: mx.array) -> bool:
     """True when `x` has `a`'s dtype, shape and values."""
     return x.dtype == a.dtype and x.shape == a.shape and mx.array_equal(x, a).item()
-
-
-class MetalCapsule:
-    """What MLX hands out on Apple silicon when asked for Metal memory: no CPU pointer."""
-
-
-class MetalLike:
-    """An MLX array as DLPack sees it on Apple silicon, where Metal is available.
-
-    It reports the device `(8, 0)`. Asked for the CPU (`dl_device=(1, 0)`) it exports the real
-    array's memory, as MLX does there; asked for Metal it returns a `MetalCapsule`; asked with no
-    device it refuses at once with the error a CPU-only consumer would end up raising. Everything
-    else is the real array's.
-    """
-
-    def __init__(self, array: mx.array) -> None:
-        self._array = array
-
-    def __getattr__(self, name):
-        return getattr(self._array, name)
-
-    def __dlpack_device__(self) -> tuple[int, int]:
-        return (8, 0)
-
-    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
-        if dl_device is None:
-            raise BufferError(
-                "on Apple silicon an MLX array exports Metal memory unless the consumer asks for "
-                "the CPU with dl_device=(1, 0); NumPy and JAX cannot import Metal memory"
-            )
-        device = tuple(int(v) for v in dl_device)
-        if device == (1, 0):
-            return self._array.__dlpack__(dl_device=(1, 0), copy=copy)
-        if device == (8, 0):
-            return MetalCapsule()
-        raise BufferError("Cannot export mlx array to requested DLPack device.")
 
 
 def shares(x: np.ndarray, a: mx.array) -> bool:
@@ -253,9 +218,9 @@ def test_share_with_numpy_sees_later_writes(student):
 
 
 def test_share_with_numpy_asks_for_the_cpu_device(student):
-    a = make_array((3, 2), mx.int32)
+    a = metal_array(make_array((3, 2), mx.int32))
     try:
-        result = student.share_with_numpy(MetalLike(a))
+        result = student.share_with_numpy(a)
     except NotImplementedError:
         raise
     except Exception as exc:
@@ -277,7 +242,7 @@ def test_dlpack_device_names_where_memory_lives(student):
         ("an MLX array", a, (DLPACK_KINDS[int(code)], int(index))),
         ("a NumPy array", np.arange(3), ("cpu", 0)),
         ("a producer on device (2, 1)", Producer((2, 1)), ("cuda", 1)),
-        (APPLE, MetalLike(a), ("metal", 0)),
+        (APPLE, metal_array(a), ("metal", 0)),
     ]
     for label, producer, expected in cases:
         actual = student.dlpack_device(producer)
@@ -304,9 +269,10 @@ class Producer:
 
 
 def test_cpu_export_lets_numpy_share_without_asking_for_a_device(student):
-    for label, source in [("a", None), (APPLE, MetalLike)]:
+    for label, source in [("a", None), (APPLE, metal_array)]:
         a = make_array((2, 3), mx.float32)
-        exporter = student.CpuExport(source(a) if source else a)
+        a = source(a) if source else a
+        exporter = student.CpuExport(a)
         call = f"CpuExport({label})"
         device = exporter.__dlpack_device__()
         expect(
@@ -337,8 +303,8 @@ def test_cpu_export_lets_numpy_share_without_asking_for_a_device(student):
 
 
 def test_cpu_export_forwards_copy(student):
-    a = make_array((2, 3), mx.int32)
-    exporter = student.CpuExport(MetalLike(a))
+    a = metal_array(make_array((2, 3), mx.int32))
+    exporter = student.CpuExport(a)
     copied = np.from_dlpack(exporter, copy=True)
     call = f"np.from_dlpack(CpuExport({APPLE}), copy=True)"
     expect(
@@ -356,8 +322,8 @@ def test_cpu_export_refuses_other_devices(student):
     a = make_array((4,), mx.float32)
     for label, source, device in [
         ("a", a, (2, 0)),
-        (APPLE, MetalLike(a), (8, 0)),
-        (APPLE, MetalLike(a), (4, 0)),
+        (APPLE, metal_array(a), (8, 0)),
+        (APPLE, metal_array(a), (4, 0)),
     ]:
         exporter = student.CpuExport(source)
         call = f"CpuExport({label}).__dlpack__(dl_device={device})"
@@ -369,7 +335,7 @@ def test_cpu_export_refuses_other_devices(student):
             f"{call} returned {type(result).__name__}; expected BufferError: this producer "
             "exports to the CPU only, and a consumer that asked for another device must be told"
         )
-    capsule = student.CpuExport(MetalLike(a)).__dlpack__(dl_device=(1, 0))
+    capsule = student.CpuExport(metal_array(a)).__dlpack__(dl_device=(1, 0))
     expect(
         type(capsule).__name__ == "PyCapsule",
         f"CpuExport({APPLE}).__dlpack__(dl_device=(1, 0)) returned {type(capsule).__name__}; "
@@ -392,10 +358,11 @@ def expect_cpu_tensor(t, torch, call: str) -> None:
 
 
 def test_to_torch_shared_writes_reach_mlx(student, torch):
-    for label, wrap in [("a", None), (APPLE, MetalLike)]:
+    for label, wrap in [("a", None), (APPLE, metal_array)]:
         a = make_array((2, 3), mx.int32)
+        a = wrap(a) if wrap else a
         call = f"to_torch({label}, share=True)"
-        t = student.to_torch(wrap(a) if wrap else a, share=True)
+        t = student.to_torch(a, share=True)
         expect_cpu_tensor(t, torch, call)
         expect(
             t.dtype == torch.int32 and tuple(t.shape) == (2, 3),
@@ -457,7 +424,7 @@ def test_to_jax_keeps_dtype_including_bfloat16(student, jax):
         ("a float32 array", make_array((4,), mx.float32) / 4, None),
         ("a bfloat16 array", make_array((3, 2), mx.bfloat16) / 8, None),
         ("a bool array", make_array((2, 2), mx.bool_), None),
-        (f"{APPLE} (bfloat16)", make_array((2, 2), mx.bfloat16) / 8, MetalLike),
+        (f"{APPLE} (bfloat16)", make_array((2, 2), mx.bfloat16) / 8, metal_array),
     ]
     for label, a, wrap in cases:
         mx.eval(a)
