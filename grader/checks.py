@@ -106,6 +106,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="exercises",
         help="folder graded by the checks: exercises (default), solutions, or a folder laid out like exercises/",
     )
+    group.addoption(
+        "--policy-blocked",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an exercise file that breaks the submission policy: its checks get a stand-in that "
+        "never loads it, so only the environment decides which of them skip",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -173,7 +181,22 @@ def student(request: pytest.FixtureRequest) -> StudentModule:
     # test_01_x.py grades 01_x.py; so does an instructor's test_hidden_01_x.py
     exercise_file = re.sub(r"^test_(hidden_)?", "", check_file.name)
     target = target_dir(request.config)
+    if exercise_file in request.config.getoption("--policy-blocked"):
+        return BlockedSubmission()  # type: ignore[return-value]
     return load_submission(target / exercise_file, display=f"{target.name}/{exercise_file}")
+
+
+class PolicyBlocked(Exception):
+    """Raised by every use of a submission that breaks the course policy."""
+
+
+class BlockedSubmission:
+    """Stands in for a submission that breaks the policy. Its file is never imported; a check
+    that reaches for it ends at once, so a check skips exactly when it would skip for any answer
+    (a missing framework, a build without a GPU) and the exercise keeps its maximum."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise PolicyBlocked("not run: the submission breaks the course policy")
 
 
 def load_submission(path: Path, display: str) -> StudentModule:

@@ -109,6 +109,31 @@ def test_save_array_returns_the_file_it_wrote(student, tmp_path):
             )
 
 
+def test_save_array_keeps_float64(student, tmp_path):
+    # On a GPU build (Metal, CUDA) the default stream is the GPU's, which refuses float64: the
+    # write must run on the CPU stream. A plain CPU build cannot tell; CI's Mac and CUDA can.
+    values = [0.1, 1 / 3, 2.0**-40, -7.25, 1e300, 5e-324]
+    with mx.stream(mx.cpu):
+        whole = mx.array(values, dtype=mx.float64)
+        strided = whole[::2]  # not contiguous: saving copies it first
+    for label, a in [("a float64 array", whole), ("a strided float64 view", strided)]:
+        folder = tmp_path / label.replace(" ", "_")
+        folder.mkdir()
+        call = f"save_array(.../x, <{label}>)"
+        try:
+            result = student.save_array(folder / "x", a)
+        except (RuntimeError, ValueError) as exc:
+            raise AssertionError(
+                f"{call} raised {type(exc).__name__}: {exc}; write inside `with mx.stream(mx.cpu):` "
+                "(a GPU stream refuses float64)"
+            ) from None
+        expect_same_array(mx.load(str(result), stream=mx.cpu), a, f"mx.load({call})")
+        expect(
+            np.load(result).tolist() == np.array(a).tolist(),
+            f"np.load({call}) gave {describe(np.load(result))}; expected every digit of {describe(a)}",
+        )
+
+
 def test_save_array_keeps_bfloat16(student, tmp_path):
     a = mx.array([1.5, -2.25, 3.0e3], dtype=mx.bfloat16)
     result = student.save_array(tmp_path / "weights", a)

@@ -13,6 +13,7 @@ module cites the MLX source lines each behaviour rests on.
 
 import importlib
 import os
+import sys
 
 import mlx.core as mx
 import numpy as np
@@ -24,13 +25,18 @@ from grader.apple_silicon import metal_array
 from grader.checklib import describe, expect, expect_ndarray
 
 INSTALL = "pip install -e '.[frameworks]'"
+# PyPI's PyTorch for Linux x86_64 is a CUDA build of several GB; the CPU build lives elsewhere.
+TORCH = (
+    "pip install torch --index-url https://download.pytorch.org/whl/cpu (its CPU build: PyPI's "
+    "brings several GB of CUDA libraries)"
+    if sys.platform == "linux"
+    else f"{INSTALL} (or pip install torch)"
+)
 
 
 @pytest.fixture(scope="module")
 def torch():
-    return pytest.importorskip(
-        "torch", reason=f"PyTorch is not installed: {INSTALL} (or pip install torch)"
-    )
+    return pytest.importorskip("torch", reason=f"PyTorch is not installed: {TORCH}")
 
 
 @pytest.fixture(scope="module")

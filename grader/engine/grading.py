@@ -131,8 +131,10 @@ def _grade_copy(
         ex.id: policy.check(submission.sources[ex.file], f"{display}/{ex.file}", ex.id)
         for ex in exercises
     }
-    jobs = {ex.id: _job(course, ex, hidden) for ex in exercises}
-    runnable = [jobs[ex.id] for ex in exercises if not violations[ex.id]]
+    # An exercise that breaks the policy is still "run", against a stand-in that never loads its
+    # file: which checks skip here (no framework, no GPU) decides its maximum, as for any answer.
+    jobs = {ex.id: _job(course, ex, hidden, bool(violations[ex.id])) for ex in exercises}
+    runnable = list(jobs.values())
     confinement = Confinement(
         hidden=course_hidden_paths(course.root) + ([str(hidden.origin)] if hidden else []),
         hidden_after_collection=[str(hidden.folder)] if hidden else [],
@@ -193,18 +195,21 @@ def _grade_copy(
     return Graded(run, provenance)
 
 
-def _job(course: Course, exercise: Exercise, hidden: HiddenChecks | None) -> ExerciseJob:
+def _job(
+    course: Course, exercise: Exercise, hidden: HiddenChecks | None, policy_blocked: bool
+) -> ExerciseJob:
     official = CheckFile(
         path=course.root / exercise.check_file, label=exercise.check_file, checks=exercise.checks
     )
     extra = hidden.files.get(exercise.id) if hidden is not None else None
-    return ExerciseJob(exercise, (official, extra) if extra is not None else (official,))
+    files = (official, extra) if extra is not None else (official,)
+    return ExerciseJob(exercise, files, policy_blocked)
 
 
 def _check_result(
     file: CheckFile, name: str, points: float, raw: RawResult | None, blocked: list[Violation]
 ) -> CheckResult:
-    if blocked:
+    if blocked and not (raw is not None and raw.outcome is Outcome.SKIPPED):
         first = blocked[0].describe()
         more = (
             f" (and {len(blocked) - 1} more, listed with the exercise)" if len(blocked) > 1 else ""

@@ -69,6 +69,8 @@ class ExerciseJob:
 
     exercise: Exercise
     files: tuple[CheckFile, ...]
+    # The submission breaks the policy: its checks run against a stand-in that never loads it.
+    policy_blocked: bool = False
 
     def ids(self) -> list[str]:
         """Every check id of the exercise, official ones first."""

@@ -190,6 +190,8 @@ def _job_fields(run: _Run, job: ExerciseJob, pending: list[str], token: str) -> 
         "-c", str(root / "pyproject.toml"), "-o", "testpaths=tests",
         "--target", str(run.target), *[str(f.path) for f in files],
     ]  # fmt: skip
+    if job.policy_blocked:
+        pytest_args += ["--policy-blocked", job.exercise.file]
     return Job(
         token=token,
         target=str(run.target),

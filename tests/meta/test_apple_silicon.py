@@ -91,3 +91,22 @@ def test_a_metal_request_is_a_dlpack_capsule(pair):
     capsule = metal.__dlpack__(dl_device=(8, 0))
     assert type(capsule).__name__ == "PyCapsule"
     assert "dltensor" in repr(capsule)
+
+
+@pytest.mark.skipif(not mx.metal.is_available(), reason="needs Metal: CI's macos-14 job runs it")
+def test_a_real_metal_array_behaves_as_the_stand_in():
+    # Where Metal is, a plain array is the case the stand-in imitates: every behaviour above
+    # must hold for it too.
+    real = mx.arange(6, dtype=mx.int32).reshape(2, 3)
+    mx.eval(real)
+    stand_in = metal_array(real)
+    for a in (real, stand_in):
+        assert a.__dlpack_device__() == (8, 0)
+        with pytest.raises(RuntimeError, match="^Unsupported device in DLTensor.$"):
+            np.from_dlpack(a)
+        assert np.shares_memory(np.from_dlpack(a, device="cpu"), np.asarray(a))
+        assert not np.shares_memory(np.array(a), np.asarray(a))
+        assert memoryview(a).format == "i"
+        for device, message in [((2, 0), "CUDA DLPack"), ((4, 0), "Cannot export")]:
+            with pytest.raises(BufferError, match=message):
+                a.__dlpack__(dl_device=device)

@@ -121,6 +121,27 @@ def test_policy_violations_are_listed_once_whole_and_not_repeated_per_check(tmp_
         assert "breaks the course policy:" not in out, out  # no check repeats the reason
 
 
+def test_a_policy_violation_keeps_the_exercises_maximum_and_its_skips(tmp_path):
+    # Exercise 9 skips the checks of every framework that is not installed: breaking the policy
+    # must not turn those skips into errors that count against the student.
+    frameworks = COURSE.exercise("other_frameworks")
+    outcomes = {}
+    for label, extra in [("honest", ""), ("blocked", "import os\n")]:
+        (tmp_path / label).mkdir()
+        folder = submission(tmp_path / label, frameworks, extra=extra)
+        result = run_grade(
+            "run", "9", "--target", str(folder), *FAST, report=tmp_path / f"{label}.json"
+        )
+        (exercise,) = result.report["exercises"]
+        outcomes[label] = exercise
+    honest, blocked = outcomes["honest"], outcomes["blocked"]
+    assert blocked["violations"] and blocked["score"] == 0
+    assert blocked["max_score"] == honest["max_score"]
+    skipped = {c["name"] for c in honest["checks"] if c["outcome"] == "skipped"}
+    assert skipped == {c["name"] for c in blocked["checks"] if c["outcome"] == "skipped"}
+    assert all(c["outcome"] == "error" for c in blocked["checks"] if c["name"] not in skipped)
+
+
 def test_a_long_mismatch_message_keeps_where_the_arrays_differ_and_drops_its_end():
     import mlx.core as mx
 

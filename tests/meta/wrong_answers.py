@@ -4,7 +4,8 @@ A wrong answer lives in tests/meta/wrong/<exercise id>/<mistake>.py. It holds on
 that are wrong; they are appended to the reference solution, so they replace its versions and
 reuse its imports. Its docstring says which mistake it makes. A wrong answer that only checks needing an optional
 framework can reject says so with a line `NEEDS = "torch"`; it is left out where that framework
-is not installed (its checks are skipped there).
+is not installed (its checks are skipped there). `NEEDS = "gpu"` marks a mistake that only a GPU
+default stream shows (Metal, CUDA): it is left out on a CPU-only build.
 
 Run it as a script to see which checks reject each wrong answer of one exercise:
     python tests/meta/wrong_answers.py lazy_evaluation
@@ -38,6 +39,10 @@ def needs(wrong: Path) -> str | None:
 def gradable(wrong: Path) -> bool:
     """True when the checks able to reject this wrong answer can run here."""
     framework = needs(wrong)
+    if framework == "gpu":  # a mistake that only a GPU default stream shows
+        import mlx.core as mx
+
+        return mx.is_available(mx.gpu)
     return framework is None or importlib.util.find_spec(framework) is not None
 
 
