@@ -26,9 +26,9 @@ conversion works on a Mac at all.
 
 Apple silicon. MLX reports `(1, 0)` on a CPU-only build, but `(8, 0)` (Metal) whenever Metal is
 available, and without `dl_device` it then exports a Metal buffer handle, not a CPU pointer.
-NumPy accepts only CPU memory (it raises `RuntimeError: Unsupported device in DLTensor.`), JAX has
-no Metal entry at all (`TypeError: ... unsupported device type`), and PyTorch 2.12+ makes an MPS
-tensor of it. Metal buffers are unified memory, so MLX can also export the very same bytes as CPU
+NumPy accepts only CPU memory ("Unsupported device in DLTensor.", a BufferError from NumPy 2.5, a
+RuntimeError before), JAX has no Metal entry at all (`TypeError: ... unsupported device type`),
+and PyTorch 2.12+ makes an MPS tensor of it. Metal buffers are unified memory, so MLX can also export the very same bytes as CPU
 memory; ask for that with `dl_device=(1, 0)`:
 - `np.from_dlpack(a, device="cpu")` passes `dl_device=(1, 0)` for you (NumPy 2.1 and later).
 - JAX and PyTorch cannot ask MLX for it: they read `__dlpack_device__()` first. JAX then refuses

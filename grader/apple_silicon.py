@@ -17,8 +17,8 @@ DLPack, and nowhere else that a check can see:
   `np.asarray(a)` shares memory and `np.array(a)` copies, as here.
 
 NumPy's `from_dlpack` never asks `__dlpack_device__`; it takes the capsule and refuses a device it
-cannot read with `RuntimeError: Unsupported device in DLTensor.` (numpy/_core/src/multiarray/
-dlpack.c, `from_dlpack`). `MetalArray` below is a real `mx.array` with these two methods
+cannot read: "Unsupported device in DLTensor.", a RuntimeError up to NumPy 2.4 and a BufferError
+from 2.5 (numpy/_core/src/multiarray/dlpack.c, `from_dlpack`; both measured). `MetalArray` below is a real `mx.array` with these two methods
 replaced; its Metal export is a real DLPack capsule of device type 8, so every consumer raises
 its own error, as it would on a Mac.
 """

@@ -84,7 +84,7 @@ def take_in_child(student, tmp_path, cases: list) -> list[dict]:
     """What safe_take did with each (x, indices, index dtype) case, called in a child process."""
     runner = tmp_path / "batch_runner.py"
     runner.write_text(BATCH_RUNNER)
-    outcome = run_isolated(runner, "take_all", str(student.path), json.dumps(cases))
+    outcome = run_isolated(runner, "take_all", str(student.path), json.dumps(cases), timeout=55)
     shown = ", ".join(f"mx.array({idx}, dtype=mx.{dtype})" for _, idx, dtype in cases[:3])
     expect(
         outcome["outcome"] == "returned",
@@ -239,18 +239,16 @@ def test_safe_take_rejects_a_too_negative_index(student):
 
 # (size, indices, dtype): where a Python int compared with the indices does not fit their dtype
 # (-n in a uint8, n >= 128 in an int8), or the values do not fit an int32.
+# Few dtypes: a CUDA build compiles a kernel for each one it meets.
 VALID_TYPED = [
     (5, [4, 0, 2], "uint8"),
     (200, [-100, 127, -128, 0], "int8"),
-    (300, [[-300, 299], [7, -1]], "int16"),
     (6, [5, 1], "uint32"),
-    (4, [-4, 3], "int64"),
-    (3, [2], "uint16"),
+    (4, [[-4, 3]], "int64"),
 ]
 INVALID_TYPED = [
     (10, [1, 10], "uint8", 10),
     (100, [5, -128], "int8", -128),
-    (100, [3, 127], "int8", 127),
     (10, [3_000_000_000], "uint32", 3_000_000_000),
 ]
 
@@ -259,9 +257,9 @@ def test_safe_take_accepts_every_integer_dtype(student, tmp_path):
     cases = [([0.5 + k for k in range(n)], idx, dtype) for n, idx, dtype in VALID_TYPED]
     for (x, idx, dtype), got in zip(cases, take_in_child(student, tmp_path, cases), strict=True):
         _expect_taken(x, idx, dtype, got)
-    for n, idx, dtype, bad in INVALID_TYPED:
-        # One child per case: a wrong answer may read out of bounds and crash it.
-        (got,) = take_in_child(student, tmp_path, [([0.5 + k for k in range(n)], idx, dtype)])
+    invalid = [([0.5 + k for k in range(n)], idx, dtype) for n, idx, dtype, _ in INVALID_TYPED]
+    outcomes = take_in_child(student, tmp_path, invalid)
+    for (n, idx, dtype, bad), got in zip(INVALID_TYPED, outcomes, strict=True):
         call = f"safe_take(<array of size {n}>, mx.array({idx}, dtype=mx.{dtype}))"
         raised = str(got.get("raised", ""))
         expect(

@@ -6,7 +6,8 @@
 
 def save_array(path, a):
     target = Path(path)
-    mx.save(str(target), a)
+    with mx.stream(mx.default_stream(mx.cpu)):  # float64 needs the CPU
+        mx.save(str(target), a)
     return target if target.name.endswith(".npy") else target.with_name(target.name + ".npy")
 
 
