@@ -81,6 +81,7 @@ def _report(run: GradingRun, provenance: Provenance, created: datetime) -> dict[
             "modified_files": provenance.modified_files,
             "suspicious": suspicious,
             "restarts": run.restarts,
+            "unconfined": run.unconfined,
         },
         "score": run.score,
         "max_score": run.max_score,

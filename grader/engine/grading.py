@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.engine import landlock
 from grader.engine.environment import describe_host, require_mlx
 from grader.engine.guard import course_hidden_paths
 from grader.engine.hidden import HiddenChecks, load_hidden_checks
@@ -182,6 +183,7 @@ def _grade_copy(
         limits={"timeout_s": limits.timeout, "memory_limit_mib": limits.memory_mib},
         notes=notes,
         restarts=collected.restarts,
+        unconfined=landlock.available().missing(),
     )
     provenance = Provenance(
         course_name=course.name,

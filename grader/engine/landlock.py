@@ -1,4 +1,5 @@
-"""Confine a grading process's writes to its own folders with Landlock (Linux 5.13 and later).
+"""Confine a grading process with Landlock: its writes to its own folders (Linux 5.13 and later),
+its signals and abstract UNIX sockets to its own process tree (Linux 6.12 and later).
 
 The guard (grader.engine.guard) sees only what Python does; MLX's writers (`mx.save` and friends) are
 native code that makes no audit event and take any path, a NUL built at run time included. The
@@ -6,8 +7,14 @@ kernel, though, sees every open: once a process restricts itself with Landlock, 
 it starts can create, change or remove files only beneath the folders it named. No privilege is
 needed, and nothing can lift the restriction afterwards.
 
+Scoping (ABI 6) holds what the process can reach beyond files: it may signal, and connect to an
+abstract UNIX socket of, only processes in its own Landlock domain or one nested below it. Each
+grading process restricts itself after the zygote forks it, so its domain holds itself and its
+children only: not the zygote, the supervisor, or the grading processes of another exercise or
+collect slot. Landlock also refuses ptrace of any process outside the domain, from ABI 1.
+
 Where Landlock is missing (macOS, an old kernel, a container that filters the calls) nothing
-happens and `confine_writes` says so: the guard, the policy and the file modes remain.
+happens and `confine` says so: the guard, the policy and the file modes remain.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import ctypes
 import glob
 import os
 import sys
+from dataclasses import dataclass
 
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446  # the same on every architecture
 _CREATE_RULESET_VERSION = 1
@@ -28,10 +36,67 @@ _REMOVE_DIR, _REMOVE_FILE = 1 << 4, 1 << 5
 _MAKE = sum(1 << bit for bit in range(6, 13))  # char, dir, reg, sock, fifo, block, sym
 _REFER = 1 << 13  # ABI 2
 _TRUNCATE = 1 << 14  # ABI 3
+_SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1 << 0, 1 << 1  # ABI 6
+SCOPE_ABI = 6
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64)]
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),  # ABI 4
+        ("scoped", ctypes.c_uint64),  # ABI 6
+    ]
+
+
+@dataclass(frozen=True)
+class Confined:
+    """What the kernel enforces on a process from now on."""
+
+    writes: bool  # writes only beneath the folders named
+    signals: bool  # signals and abstract UNIX sockets only within its own process tree
+
+    def missing(self) -> list[str]:
+        """One phrase per layer the kernel did not give, for the report and the terminal."""
+        return [
+            phrase
+            for held, phrase in [
+                (self.writes, "writes are not confined by the kernel (Landlock, Linux 5.13+)"),
+                (
+                    self.signals,
+                    "signals are not confined to the process tree by the kernel (Landlock "
+                    "scoping, Linux 6.12+)",
+                ),
+            ]
+            if not held
+        ]
+
+
+def abi() -> int:
+    """The Landlock ABI version this kernel offers; 0 where there is none (macOS, old kernels)."""
+    libc = _libc()
+    if libc is None:
+        return 0
+    version = libc.syscall(
+        _CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION)
+    )
+    return max(int(version), 0)
+
+
+def available() -> Confined:
+    """What `confine` would enforce on this machine, found without restricting anything."""
+    version = abi()
+    return Confined(writes=version >= 1, signals=version >= SCOPE_ABI)
+
+
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    libc.syscall.restype = ctypes.c_long
+    return libc
 
 
 class _PathBeneathAttr(ctypes.Structure):
@@ -45,38 +110,32 @@ def device_files() -> list[str]:
     return ["/dev/null", *sorted(glob.glob("/dev/nvidia*"))]
 
 
-def confine_writes(folders: list[str], files: list[str] | None = None) -> bool:
+def confine(folders: list[str], files: list[str] | None = None) -> Confined:
     """Allow this process (and its children) to write only beneath `folders` and to the
-    `files` named (default: `device_files()`); True when the kernel enforces it from now on."""
+    `files` named (default: `device_files()`), and, where the kernel can, to signal only its own
+    process tree; returns what the kernel enforces from now on."""
+    nothing = Confined(writes=False, signals=False)
     files = device_files() if files is None else files
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return False
-    libc.syscall.restype = ctypes.c_long
-    abi = libc.syscall(
-        _CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION)
-    )
-    if abi < 1:
-        return False
+    libc = _libc()
+    version = abi()
+    if libc is None or version < 1:
+        return nothing
     handled = _WRITE_FILE | _REMOVE_DIR | _REMOVE_FILE | _MAKE
     file_rights = _WRITE_FILE
-    if abi >= 2:
+    if version >= 2:
         handled |= _REFER
-    if abi >= 3:
+    if version >= 3:
         handled |= _TRUNCATE
         file_rights |= _TRUNCATE
-    attr = _RulesetAttr(handled)
+    scoped = version >= SCOPE_ABI
+    attr = _RulesetAttr(handled, 0, _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL if scoped else 0)
+    # An older kernel knows only the first field, and refuses a larger struct.
+    size = ctypes.sizeof(attr) if scoped else ctypes.sizeof(ctypes.c_uint64)
     ruleset = libc.syscall(
-        _CREATE_RULESET,
-        ctypes.byref(attr),
-        ctypes.c_size_t(ctypes.sizeof(attr)),
-        ctypes.c_uint32(0),
+        _CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0)
     )
     if ruleset < 0:
-        return False
+        return nothing
     try:
         for path, rights in [*((f, handled) for f in folders), *((f, file_rights) for f in files)]:
             try:
@@ -95,11 +154,13 @@ def confine_writes(folders: list[str], files: list[str] | None = None) -> bool:
                     )
                     < 0
                 ):
-                    return False
+                    return nothing
             finally:
                 os.close(fd)
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            return False
-        return libc.syscall(_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
+            return nothing
+        if libc.syscall(_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+            return nothing
+        return Confined(writes=True, signals=scoped)
     finally:
         os.close(ruleset)

@@ -78,6 +78,7 @@ class GradingRun:
     limits: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # run-wide integrity findings
     restarts: int = 0  # grading processes started again after a fault
+    unconfined: list[str] = field(default_factory=list)  # kernel layers this machine lacks
 
     @property
     def score(self) -> float:

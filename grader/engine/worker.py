@@ -110,7 +110,7 @@ def run_job(job: Job, events_fd: int) -> int:
     import mlx.core as mx
 
     writable = [*job.writable, job.kernels, *(["/proc"] if mx.cuda.is_available() else [])]
-    landlock.confine_writes(writable)
+    landlock.confine(writable)
     code = pytest.main(list(job.pytest_args), plugins=[plugin, Containment()])
     return int(code)
 

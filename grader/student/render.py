@@ -234,6 +234,8 @@ def summary_lines(
         )
     for note in run.notes:
         lines.append(click.style(f"Warning: {one_line(note, 400)}", fg="yellow"))
+    if run.unconfined:
+        lines.append(f"Note: on this machine {one_line('; '.join(run.unconfined), 300)}")
     if report:
         lines.append(f"Report written to {report}")
     if own:
