@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from grader.errors import GraderError
+from grader.text import escape
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,16 +27,34 @@ class ErrorBoundary(click.Group):
 
     interrupted: dict[str, str] = {}  # command name -> what an interruption leaves behind
 
+    # Every message may quote what the user typed, a folder name or a student's file name: each is
+    # escaped (grader.text) so that no escape sequence reaches the terminal.
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:
+            _escape_message(exc)
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except GraderError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {escape(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except click.ClickException as exc:  # a subcommand's usage error, shown by click
+            _escape_message(exc)
+            raise
         except KeyboardInterrupt:
             name = ctx.invoked_subcommand or ""
             click.echo(self.interrupted.get(name, INTERRUPTED), err=True)
             ctx.exit(130)
+
+
+def _escape_message(exc: click.ClickException) -> None:
+    # click shows `message` when the exception reaches its main loop; its stubs declare the
+    # attribute Final, though click itself sets it as a plain attribute.
+    setattr(exc, "message", escape(exc.message))  # noqa: B010
 
 
 class PositiveSeconds(click.ParamType):

@@ -17,14 +17,10 @@ from grader.clitools import hidden_checks_option, jobs_option, memory_limit_opti
 from grader.instructor.collect import collect
 from grader.instructor.model import ClassResult, Options
 from grader.manifest import load_course
+from grader.text import escape
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 SHOWN = 40  # flagged students and input notes listed on the terminal; the summary has them all
-
-
-def _safe(text: str) -> str:
-    """Student-supplied text on one line with no control characters."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
 
 
 class _Progress:
@@ -36,7 +32,7 @@ class _Progress:
 
     def __call__(self, done: int, total: int, what: str) -> None:
         if done == 0:
-            click.echo(_safe(what), err=True)
+            click.echo(escape(what), err=True)
             if self.tty and total:
                 self.bar = click.progressbar(
                     length=total, label="Grading", file=sys.stderr, show_pos=True
@@ -44,13 +40,13 @@ class _Progress:
                 self.bar.__enter__()
             return
         if self.bar is not None:
-            self.bar.label = _safe(what)[:40].ljust(40)
+            self.bar.label = escape(what)[:40].ljust(40)
             self.bar.update(1)
             if done == total:
                 self.bar.__exit__(None, None, None)
                 self.bar = None
         else:
-            click.echo(f"[{done}/{total}] {_safe(what)}", err=True)
+            click.echo(f"[{done}/{total}] {escape(what)}", err=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -124,11 +120,11 @@ def account(result: ClassResult) -> list[str]:
     for row in result.first_flagged[:SHOWN]:
         kinds = ", ".join(dict.fromkeys(kind for kind, _ in row.flags))
         score = f"{row.total:g}/{row.maximum:g}" if row.graded else "not graded"
-        lines.append(f"  {_safe(row.student)} ({score}): {_safe(kinds)}")
+        lines.append(f"  {escape(row.student)} ({score}): {escape(kinds)}")
     if result.flagged > SHOWN:
         lines.append(f"  and {result.flagged - SHOWN} more flagged student(s): see summary.html")
     for note in result.notes[:SHOWN]:
-        lines.append(f"  input: {_safe(note)}")
+        lines.append(f"  input: {escape(note)}")
     if len(result.notes) > SHOWN:
         lines.append(f"  and {len(result.notes) - SHOWN} more input note(s): see summary.html")
     flagged_checks = [s for s in result.checks if s.flags]

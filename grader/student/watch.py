@@ -42,7 +42,7 @@ from grader.student.render import (
 )
 from grader.student.reset import is_pristine
 from grader.student.state import ResultCache
-from grader.text import one_line
+from grader.text import escape, one_line
 
 STEP_MS = 30  # quiet time after a change before it is reported (editors write in bursts)
 POLL_MS = 150  # how often --poll looks at the files
@@ -180,10 +180,11 @@ class Watcher:
             with activity(f"grading {exercise.id}"):
                 result = grader.grade(exercise)
         except GraderError as exc:
-            self.say(click.style(f"Error: {exc}", fg="red"))
+            self.say(click.style(f"Error: {escape(str(exc))}", fg="red"))
             return None
         except Exception as exc:  # a fault of the grader, not of student code: keep watching
-            self.say(click.style(f"Error: grading failed ({type(exc).__name__}: {exc})", fg="red"))
+            failure = escape(f"{type(exc).__name__}: {exc}")
+            self.say(click.style(f"Error: grading failed ({failure})", fg="red"))
             return None
         finally:
             self.busy = False

@@ -143,6 +143,30 @@ def test_a_named_target_is_never_silently_another_folder(tmp_path):
     assert ok.report["target"] == str((unzipped / "exercises").resolve())
 
 
+# Sets the terminal's title, then draws a green "done" line: what a hostile folder name tried.
+FORGED = "x\x1b]0;pwned\x07\x1b[32mdone 01 lazy_evaluation 14 of 14\u202e"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        lambda tmp: ["run", "--target", str(tmp / FORGED)],  # a folder that lacks the files
+        lambda tmp: ["run", "--target", str(tmp / "missing" / FORGED)],  # one that is not there
+        lambda tmp: ["run", "--timeout", FORGED],  # a bad option value, in click's words
+        lambda tmp: [f"--{FORGED}"],  # an unknown option of the group itself
+        lambda tmp: ["collect", str(tmp / FORGED), "--out-dir", str(tmp / "out")],
+    ],
+    ids=["target-lacks-files", "target-missing", "option-value", "unknown-option", "collect"],
+)
+def test_every_error_and_note_escapes_what_the_user_typed(tmp_path, args):
+    (tmp_path / FORGED).mkdir()
+    result = run_grade(*args(tmp_path))
+    assert result.returncode in (1, 2, 3), result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "\x1b" not in output and "\x07" not in output and "\u202e" not in output, output
+    assert "\\x1b" in output  # shown, escaped
+
+
 def test_concurrent_runs_writing_one_report_raise_no_tampering_flag(tmp_path):
     report = tmp_path / "shared.json"
     command = [sys.executable, "-c", "from grader.cli import main; main()", "run", FIRST.id]
