@@ -122,6 +122,8 @@ def test_save_array_keeps_float64(student, tmp_path):
         call = f"save_array(.../x, <{label}>)"
         try:
             result = student.save_array(folder / "x", a)
+        except NotImplementedError:  # a RuntimeError too, but an untouched stub says so itself
+            raise
         except (RuntimeError, ValueError) as exc:
             raise AssertionError(
                 f"{call} raised {type(exc).__name__}: {exc}; write inside `with mx.stream(mx.cpu):` "

@@ -15,11 +15,16 @@ from typing import Any, cast
 
 from grader.policy.dataflow import Taint, attribute_chain
 from grader.policy.rules import Rules, Violation, violation
+from grader.policy.scopes import rename_shadowing_locals
 
 MAX_VIOLATIONS = 50  # per file: enough to fix, short enough to read
 
 # Builtins that look attributes up by a string: only a literal name is accepted.
 DYNAMIC_ATTRIBUTE = frozenset({"getattr", "setattr", "delattr", "hasattr"})
+# Helpers that copy attributes by the names they are given (update_wrapper(..., updated=("x",))
+# merges wrapped.x into wrapper.x): how many positional arguments come before those names. With
+# the defaults they copy only the wrapped function's metadata.
+NAMES_ATTRIBUTES = {"functools.update_wrapper": 2, "functools.wraps": 1}
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 
@@ -34,6 +39,41 @@ def _only_looked_at(call: ast.AST, parent: ast.AST | None) -> bool:
         and call in parent.args
         and isinstance(parent.func, ast.Name)
         and parent.func.id in ("print", "str", "repr")
+    )
+
+
+def _called(node: ast.AST, parent: ast.AST | None) -> bool:
+    """True when `node` is the function of the call `parent`."""
+    return isinstance(parent, ast.Call) and parent.func is node
+
+
+def _format_method_as_value(node: ast.Attribute, parent: ast.AST | None) -> bool:
+    """True for `str.format`, `"...".format` or any `.format_map` taken without being called.
+    Other `.format` attributes are left alone: `memoryview(a).format` is a buffer's format
+    code, and a name's `.format` may be one too (a run-time string's `.format(...)` call is
+    refused in visit_call)."""
+    if node.attr not in ("format", "format_map") or _called(node, parent):
+        return False
+    receiver = node.value
+    return (
+        node.attr == "format_map"
+        or (isinstance(receiver, ast.Name) and receiver.id == "str")
+        or not isinstance(receiver, (ast.Name, ast.Attribute, ast.Call))
+    )
+
+
+def _probed_by_literal_name(node: ast.AST, parent: ast.AST | None) -> bool:
+    """True for the module `m` in `hasattr(m, "name")` or `getattr(m, "name"[, default])`: the
+    call looks up one attribute named in the source, judged like `m.name` (Checker.visit_call)."""
+    return (
+        isinstance(parent, ast.Call)
+        and isinstance(parent.func, ast.Name)
+        and parent.func.id in ("getattr", "hasattr")
+        and len(parent.args) in ((2,) if parent.func.id == "hasattr" else (2, 3))
+        and not parent.keywords
+        and parent.args[0] is node
+        and isinstance(parent.args[1], ast.Constant)
+        and isinstance(parent.args[1].value, str)
     )
 
 
@@ -95,6 +135,7 @@ class Checker:
 
     # -- driver -----------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> list[Violation]:
+        rename_shadowing_locals(tree)
         nodes: list[ast.AST] = [tree]
         parent = self.parent
         index = 0
@@ -250,6 +291,7 @@ class Checker:
             name in self.values_banned
             and isinstance(node.ctx, ast.Load)
             and not (isinstance(parent, ast.Attribute) and parent.value is node)
+            and not _probed_by_literal_name(node, parent)
         ):
             self.add(node, "module-as-value", f"uses the module {name} as a value")
         elif (
@@ -273,6 +315,15 @@ class Checker:
     def visit_attribute(self, node: ast.Attribute, taint: Taint) -> None:
         if self.attribute_name(node, node.attr):
             return
+        if _format_method_as_value(node, self.parent.get(node)):
+            # Taken as a value, it renders whatever format string reaches it at run time, and a
+            # format field reads any attribute chain (`{0.__globals__}`).
+            self.add(
+                node,
+                "format-string",
+                f".{node.attr} taken as a value",
+                f"call it at once on a literal string: 'text {{}}'.{node.attr}(...)",
+            )
         if node.attr[:1] == "_" and not _is_dunder(node.attr) and not self.own(node.value):
             # Private state of objects from libraries or from the checks can hold anything
             # (modules, frames, the checks' records); only your own objects' is yours.
@@ -340,6 +391,13 @@ class Checker:
             self.not_allowed(node, name)
         return verdict == "allowed"
 
+    def dotted(self, node: ast.AST) -> str | None:
+        """The dotted path of a name or attribute chain rooted at an import, else None."""
+        root, attrs = attribute_chain(node) if isinstance(node, ast.Attribute) else (node, [])
+        if isinstance(root, ast.Name) and root.id in self.modules:
+            return ".".join([*self.modules[root.id], *attrs])
+        return None
+
     def own(self, node: ast.AST) -> bool:
         """True for `self`/`cls` inside a method of a class of this file, or such a class."""
         if not isinstance(node, ast.Name):
@@ -370,12 +428,33 @@ class Checker:
             ):
                 self.add(node, "dynamic-attribute", f"{func.id} with a computed attribute name")
                 return
-            self.attribute_name(node, name.value)
+            if self.attribute_name(node, name.value):
+                return
+            target = node.args[0]
+            if func.id in ("getattr", "hasattr") and isinstance(target, ast.Name):
+                if target.id in self.modules:
+                    # `hasattr(mx, "metal")` is `mx.metal` looked at; `getattr(mx, "metal")`
+                    # is `mx.metal` itself: judged as that attribute would be.
+                    parent = self.parent.get(node)
+                    used = func.id == "hasattr" or (
+                        isinstance(parent, ast.Call) and parent.func is node
+                    )
+                    self.resolve(node, list(self.modules[target.id]), [name.value], used)
             if func.id in ("setattr", "delattr") and taint.tainted(node.args[0]):
                 self.add(
                     node,
                     "monkeypatch",
                     f"{func.id} on {_shown(node.args[0])}, a module or something taken from one",
+                )
+        elif (path := self.dotted(func)) in NAMES_ATTRIBUTES:
+            if len(node.args) > NAMES_ATTRIBUTES[path] or any(
+                k.arg in (None, "assigned", "updated") for k in node.keywords
+            ):
+                self.add(
+                    node,
+                    "attribute-copy",
+                    f"{path} with attribute names of its own",
+                    "leave assigned= and updated= at their defaults",
                 )
         elif isinstance(func, ast.Attribute) and func.attr in ("format", "format_map"):
             receiver = func.value

@@ -374,6 +374,77 @@ EVASIONS = [
     # a file Python decodes differently from what the check reads
     ("lazy_evaluation", "\ufeffimport sys", "forbidden-module"),  # a UTF-8 BOM
     ("lazy_evaluation", "# coding: utf-7\nx = 1 #+AAo-import sys", "source-encoding"),
+    # Round two (issue 14): helpers that read or write attributes by names given at run time,
+    # str.format taken as a value, and a module reached through a literal getattr or a scope.
+    (
+        "inplace_updates",
+        "import functools\ndef f(a, b, n):\n    functools.update_wrapper(a, b, (), (n,))",
+        "attribute-copy",
+    ),
+    (
+        "inplace_updates",
+        "import functools\ndef f(a, b, n):\n    functools.update_wrapper(a, b, updated=(n,))",
+        "attribute-copy",
+    ),
+    (
+        "inplace_updates",
+        "from functools import wraps\ndef f(g, n):\n    return wraps(g, assigned=(n,))",
+        "attribute-copy",
+    ),
+    (
+        "inplace_updates",
+        "import functools\ndef f(g, n):\n    return functools.wraps(g, **n)",
+        "attribute-copy",
+    ),
+    ("inplace_updates", "import functools\nhelper = functools.update_wrapper", "call-only"),
+    (
+        "inplace_updates",
+        "import functools\ndef f(*a):\n    return list(map(functools.update_wrapper, *a))",
+        "call-only",
+    ),
+    (
+        "inplace_updates",
+        "def f(t, o):\n    render = str.format\n    return render(t, o)",
+        "format-string",
+    ),
+    ("inplace_updates", "def f(ts, o):\n    return list(map(str.format, ts, o))", "format-string"),
+    ("inplace_updates", "def f(o):\n    return list(map('{0}'.format_map, o))", "format-string"),
+    ("inplace_updates", "def f(t, o):\n    return t.format(o)", "format-string"),
+    (
+        "other_frameworks",
+        "import numpy as np\ndef f(p):\n    return getattr(np, 'load')(p)",
+        "forbidden-module",
+    ),
+    (
+        "lazy_evaluation",
+        "import mlx.core as mx\ndef f():\n    m = getattr(mx, 'metal')\n    return m",
+        "module-as-value",
+    ),
+    (
+        "lazy_evaluation",
+        "import mlx.core as mx\ndef f():\n    return getattr(mx, 'sys', None)",
+        "forbidden-attribute",
+    ),
+    (
+        "inplace_updates",
+        "import copy\ndef f():\n    return [copy for copy in [copy]]",
+        "module-as-value",
+    ),
+    (
+        "other_frameworks",
+        "import numpy as np\ndef f(p, np=np):\n    return np.load(p)",
+        "module-as-value",
+    ),
+    (
+        "inplace_updates",
+        "import copy\ndef f():\n    global copy\n    copy = 1\n    return [copy]",
+        "module-as-value",
+    ),
+    (
+        "lazy_evaluation",
+        "import warnings\ndef f(g):\n    warnings.warn_explicit('x', UserWarning, 'f', 1, module_globals=g)",
+        "forbidden-module",
+    ),
 ]
 
 
@@ -613,6 +684,37 @@ GENEROUS = [
                 return dict(tree_flatten(model.parameters()))
             """
         ),
+    ),
+]
+
+
+# Honest habits that round one refused (issue 14).
+GENEROUS += [
+    (
+        "streams",
+        "import mlx.core as mx\n\ndef has_metal():\n    return hasattr(mx, 'metal') and mx.metal.is_available()",
+    ),
+    (
+        "numpy_interop",
+        "import numpy as np\n\ndef wide(x):\n    return x.astype(getattr(np, 'float64'))",
+    ),
+    (
+        "streams",
+        "import warnings\nimport mlx.core as mx\n\ndef pick():\n    warnings.warn('no GPU here: using the CPU', RuntimeWarning, stacklevel=2)\n    return mx.cpu",
+    ),
+    (
+        "inplace_updates",
+        "import copy\nimport mlx.core as mx\n\ndef f(a):\n    copy = mx.array(a)\n    copy[0] = 1\n    copy += 1\n    return [copy, copy.sum()]",
+    ),
+    ("inplace_updates", "import copy\n\ndef f(copy):\n    return lambda: copy * 2"),
+    ("inplace_updates", "import copy\n\ndef f(xs):\n    return [copy + 1 for copy in xs]"),
+    (
+        "inplace_updates",
+        "import functools\n\ndef logged(fn):\n    @functools.wraps(fn)\n    def inner(*a, **k):\n        return fn(*a, **k)\n    return inner",
+    ),
+    (
+        "inplace_updates",
+        "def f(x):\n    return 'x = {}, {:.2f}'.format(x, 1.5) + '{a}'.format_map({'a': 1})",
     ),
 ]
 
