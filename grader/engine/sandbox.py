@@ -173,10 +173,16 @@ class Sandbox:
     def remove(self, path: Path) -> None:
         """Remove one folder of the tree (a run's copy, say), read-only parts included."""
 
-        def unlock(func, path, _exc):  # read-only folders of the copy
-            os.chmod(os.path.dirname(path), 0o755)
-            os.chmod(path, 0o755)
-            func(path)
+        def unlock(func, path, exc):  # read-only folders of the copy
+            error = exc[1] if isinstance(exc, tuple) else exc  # onerror's tuple, onexc's error
+            if isinstance(error, FileNotFoundError):
+                return  # removed meanwhile (an interrupted run's two threads both clean up)
+            try:
+                os.chmod(os.path.dirname(path), 0o755)
+                os.chmod(path, 0o755)
+                func(path)
+            except FileNotFoundError:
+                return
 
         if not path.exists():
             return

@@ -227,3 +227,37 @@ def test_sigterm_and_sighup_stop_the_run_like_ctrl_c(signame, tmp_path):
     assert report.read_bytes() == before
     _, alive = psutil.wait_procs(family, timeout=5)
     assert not alive, f"left running: {[p.pid for p in alive]}"
+
+
+def test_removing_a_folder_from_several_threads_at_once_never_raises():
+    # An interrupted run cleans up from two threads at once (seen under load: SIGTERM exited 1
+    # with a FileNotFoundError traceback instead of 130). Six threads race over 2,000 files.
+    import threading
+
+    from grader.engine.sandbox import Sandbox
+
+    box = Sandbox(262_144)
+    errors: list[BaseException] = []
+    try:
+        for round_ in range(3):
+            root = box.root / f"race{round_}"
+            for d in range(20):
+                (root / f"d{d}").mkdir(parents=True)
+                for f in range(100):
+                    (root / f"d{d}" / f"f{f}").write_text("x")
+
+            def remove(root=root):
+                try:
+                    box.remove(root)
+                except BaseException as exc:  # noqa: BLE001 - every failure is the finding
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=remove) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert not root.exists()
+    finally:
+        box.cleanup()
+    assert errors == []
