@@ -101,6 +101,10 @@ def build_autograder(
         _build_wheel(tree, stage / "dist", Path(scratch_name) / "wheel-src")
         verified = None
         if verify:
+            # The grading processes may run as an unprivileged user (`nobody`, when grade runs
+            # as root on Linux): they must reach the bundle's course tree and hidden checks,
+            # which TemporaryDirectory makes 0700.
+            os.chmod(scratch_name, 0o755)
             verified = _verify(bundled, course.root / "solutions", stage, config)
         _write_zip(stage, out)
     return Bundle(
