@@ -77,9 +77,11 @@ def collect(course: Course, options: Options, progress: Progress | None = None) 
             scan(book, collection, setup, submissions, options.jobs)
             book.add_flags(collection, None, None, [(flags.INPUT, note) for note in notes])
             book.commit()
-            before = book.count("SELECT COUNT(*) FROM gradings")
             failures = grade_missing(book, collection, setup, scratch, options.jobs, progress)
-            graded_now = book.count("SELECT COUNT(*) FROM gradings") - before
+            # (a provisional grading graded again replaces its row: count by collection)
+            graded_now = book.count(
+                "SELECT COUNT(*) FROM gradings WHERE collection = ?", collection
+            )
             checks, exercise_max = assemble(book, collection, setup, failures, roster, out_dir)
             cached = (
                 book.count(

@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS checks (
   hidden INTEGER NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (sha256 TEXT PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL);
+-- Gradings that a fault may have decided (a crash, a restarted grading process): they stand for
+-- the collect that made them, and a later collect grades those sources again.
+CREATE TABLE IF NOT EXISTS provisional (
+  exercise TEXT NOT NULL, source_sha256 TEXT NOT NULL, checks_key TEXT NOT NULL,
+  collection INTEGER NOT NULL, PRIMARY KEY (exercise, source_sha256, checks_key));
 CREATE TABLE IF NOT EXISTS gradings (
   exercise TEXT NOT NULL, source_sha256 TEXT NOT NULL, checks_key TEXT NOT NULL,
   collection INTEGER NOT NULL, graded TEXT NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL,
@@ -88,6 +93,14 @@ class Grading:
     result: dict[str, Any]  # the report's exercise entry, without the source
     run: dict[str, Any]  # the rest of that grading's report: environment, limits, integrity
     graded: str = ""  # when (UTC), as the reports write it
+
+    @property
+    def provisional(self) -> bool:
+        """True when a fault may have decided it: a check crashed, or the grading process was
+        started again. Such a grading is not reused as a verdict by a later collect."""
+        restarts = self.run.get("integrity", {}).get("restarts", 0)
+        crashed = any(c.get("outcome") == "crashed" for c in self.result.get("checks", []))
+        return crashed or (isinstance(restarts, int) and restarts > 0)
 
 
 @dataclass(frozen=True)
@@ -328,10 +341,13 @@ class Gradebook:
         """(submission, student, exercise, digest) of this collect that the cache lacks."""
         return self.db.execute(
             "SELECT s.id, s.student, ss.exercise, ss.source_sha256 FROM submissions s "
-            "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ? AND NOT EXISTS "
+            "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ? AND (NOT EXISTS "
             "(SELECT 1 FROM gradings g WHERE g.exercise = ss.exercise AND "
-            "g.source_sha256 = ss.source_sha256 AND g.checks_key = ?) ORDER BY s.id",
-            (collection, checks_key),
+            "g.source_sha256 = ss.source_sha256 AND g.checks_key = ?) OR EXISTS "
+            "(SELECT 1 FROM provisional p WHERE p.exercise = ss.exercise AND "
+            "p.source_sha256 = ss.source_sha256 AND p.checks_key = ? AND p.collection != ?)) "
+            "ORDER BY s.id",
+            (collection, checks_key, checks_key, collection),
         ).fetchall()
 
     def shared_with(
@@ -454,6 +470,17 @@ class Gradebook:
                     for c in result.get("checks", [])
                 ],
             )  # fmt: skip
+            key = (grading.exercise, grading.source_sha256, checks_key)
+            if grading.provisional:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO provisional VALUES (?, ?, ?, ?)", (*key, collection)
+                )
+            else:
+                self.db.execute(
+                    "DELETE FROM provisional WHERE exercise = ? AND source_sha256 = ? "
+                    "AND checks_key = ?",
+                    key,
+                )
         self.db.commit()
 
     # --- who is in the class ---

@@ -453,3 +453,28 @@ def test_collect_grades_the_file_gradescope_grades(tmp_path):
     assert hand_in.problems == []
     assert located.ignored == ["notes.py"]
     assert not (tmp_path / e[0].file).exists()
+
+
+def test_a_crashed_grading_is_not_reused_by_the_next_collect(tmp_path):
+    # A crash may be the student's doing or another process's (a fault, a killed slot): it is
+    # this collect's verdict, not the gradebook's, so the next collect grades that source again.
+    # An honest classmate's grading is reused.
+    hand_ins = tmp_path / "class"
+    solution = (ROOT / "solutions" / LAZY.file).read_text()
+    crashing = solution + (
+        "\n\ndef build_graph(x):\n"
+        "    y = mx.zeros((4,))[mx.array([2**31 - 1])] * 2  # reads 8 GiB past the end\n"
+        "    mx.eval(y)\n"
+        "    return y\n"
+    )
+    _write(hand_ins / "bob" / LAZY.file, crashing)
+    _write(hand_ins / "alice" / LAZY.file, solution)
+    out = tmp_path / "out"
+    runs = [collect(str(hand_ins), "--out-dir", str(out)) for _ in range(2)]
+    for run in runs:
+        assert run.returncode in (0, 1), run.stdout + run.stderr
+    bob = json.loads((out / "reports" / "bob.json").read_text())
+    (lazy,) = [e for e in bob["exercises"] if e["id"] == LAZY.id]
+    assert "crashed" in {c["outcome"] for c in lazy["checks"]}
+    assert "2 exercise grading(s) run, 0 taken" in runs[0].stdout
+    assert "1 exercise grading(s) run, 1 taken from the gradebook" in runs[1].stdout
