@@ -13,6 +13,7 @@ module cites the MLX source lines each behaviour rests on.
 
 import importlib
 import os
+import platform
 import sys
 
 import mlx.core as mx
@@ -31,6 +32,10 @@ TORCH = (
     "brings several GB of CUDA libraries)"
     if sys.platform == "linux"
     else f"{INSTALL} (or pip install torch)"
+)
+# PyPI has a CPU-only TensorFlow for Linux x86_64 alone; elsewhere `tensorflow` is the CPU build.
+TENSORFLOW = (
+    "tensorflow-cpu" if sys.platform == "linux" and platform.machine() == "x86_64" else "tensorflow"
 )
 
 
@@ -51,7 +56,7 @@ def tf():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up chatter quiet
     return pytest.importorskip(
         "tensorflow",
-        reason=f"TensorFlow is not installed: {INSTALL} (or pip install tensorflow-cpu)",
+        reason=f"TensorFlow is not installed: {INSTALL} (or pip install {TENSORFLOW})",
     )
 
 
