@@ -23,8 +23,8 @@ from grader.checklib import (
 )
 
 # Runs in the child: loads the graded module and calls safe_take on a batch of (x, indices,
-# index dtype) cases with an unevaluated x, reporting for each the values, or the exception, and whether x and the
-# result were still unevaluated when safe_take returned.
+# index dtype) cases with an unevaluated x, reporting for each the values, or the exception, and
+# whether x and the result were still unevaluated when safe_take returned.
 BATCH_RUNNER = r"""
 import importlib.util, json
 import mlx.core as mx

@@ -73,7 +73,10 @@ class Confined:
 
 def abi() -> int:
     """The Landlock ABI version this kernel offers; 0 where there is none (macOS, old kernels)."""
-    libc = _libc()
+    return _abi(_libc())
+
+
+def _abi(libc: ctypes.CDLL | None) -> int:
     if libc is None:
         return 0
     version = libc.syscall(
@@ -117,7 +120,7 @@ def confine(folders: list[str], files: list[str] | None = None) -> Confined:
     nothing = Confined(writes=False, signals=False)
     files = device_files() if files is None else files
     libc = _libc()
-    version = abi()
+    version = _abi(libc)
     if libc is None or version < 1:
         return nothing
     handled = _WRITE_FILE | _REMOVE_DIR | _REMOVE_FILE | _MAKE

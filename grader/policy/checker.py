@@ -264,7 +264,7 @@ class Checker:
         if self.dunder(node, name):
             return
         parent = self.parent.get(node)
-        called = isinstance(parent, ast.Call) and parent.func is node
+        called = _called(node, parent)
         call = cast(ast.Call, parent)  # for mypy only: read below only where `called` holds
         if name in self.rules.names:
             self.add(node, "forbidden-name", f"uses {name}")
@@ -339,7 +339,7 @@ class Checker:
         if isinstance(parent, ast.Attribute) and parent.value is node:
             return  # the outermost attribute of the chain resolves it
         root, attrs = attribute_chain(node)
-        called = isinstance(parent, ast.Call) and parent.func is node
+        called = _called(node, parent)
         if not (isinstance(root, ast.Name) and root.id in self.modules):
             # Not rooted at an import, but a package may still be reached through an object
             # or a module that keeps a reference to it (`d.torch.load`).
@@ -435,10 +435,7 @@ class Checker:
                 if target.id in self.modules:
                     # `hasattr(mx, "metal")` is `mx.metal` looked at; `getattr(mx, "metal")`
                     # is `mx.metal` itself: judged as that attribute would be.
-                    parent = self.parent.get(node)
-                    used = func.id == "hasattr" or (
-                        isinstance(parent, ast.Call) and parent.func is node
-                    )
+                    used = func.id == "hasattr" or _called(node, self.parent.get(node))
                     self.resolve(node, list(self.modules[target.id]), [name.value], used)
             if func.id in ("setattr", "delattr") and taint.tainted(node.args[0]):
                 self.add(
