@@ -59,6 +59,7 @@ class StudentRow:
     claimed: float | None
     flags: list[tuple[str, str]]
     graded: bool
+    lms_id: str | None = None  # the LMS's own id of the hand-in's author (Canvas user id), if known
 
     @property
     def percent(self) -> float:
