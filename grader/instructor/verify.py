@@ -49,6 +49,7 @@ class Checked:
     texts: dict[str, str]  # exercise id -> source text
     claim: Claim | None
     flags: list[tuple[str, str]]  # (kind, detail)
+    created: str | None = None  # when the report says it was made (ISO 8601), for duplicates
 
     @property
     def digests(self) -> dict[str, str]:
@@ -76,6 +77,8 @@ def verify(submission: HandIn, course: Course, checks_sha256: str) -> Checked:
         return checked
     if isinstance(report.get("student"), str) and report["student"].strip():
         checked.student = " ".join(report["student"].split())[:MAX_STUDENT_ID]
+    if isinstance(report.get("created"), str):
+        checked.created = report["created"][:40]
     errors = schema_errors(report)
     if errors:
         checked.flags.append((INVALID, "; ".join(errors)))
