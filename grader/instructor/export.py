@@ -104,7 +104,7 @@ def classroom(report: Path) -> None:
     """Print `result=<base64>` for GitHub Classroom's reporter (append it to $GITHUB_OUTPUT)."""
     try:
         data = json.loads(report.read_text(encoding="utf-8"))
-        result = classroom_result(data)
+        result = classroom_result(data, load_course())
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ReportError(
             f"cannot read the grade report {report} ({exc}); run `grade run` first"

