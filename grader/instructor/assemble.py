@@ -33,14 +33,13 @@ def assemble(
     collection: int,
     setup: Setup,
     failures: dict[tuple[str, str], str],
-    roster: Roster | None,
     out_dir: Path,
 ) -> tuple[list[CheckStats], dict[str, float]]:
     """Each staged student in turn (then each roster student who handed nothing in): their
     verified report into reports/, their score and flags into the gradebook, their line into
     its temporary table. Returns the per-check statistics over those lines and the points each
     exercise counts for in this collect."""
-    course = setup.course
+    course, roster = setup.course, setup.roster
     order = {ex.id: i for i, ex in enumerate(course.exercises)}
     checks = _all_checks(course, setup.hidden)
     ran = book.ran(collection, setup.checks_key)
@@ -76,34 +75,29 @@ def assemble(
             entry.id, total if gradings else None, maximum, added, collection, entry.student
         )
         claim = entry.claim.get("score") if entry.claim else None
+        facts = book.facts(entry.id)
         name = roster.names.get(entry.student) if roster else None
         _add_row(
-            book, roster,
-            StudentRow(entry.student, name, entry.origin, entry.kind, scores, total, maximum,
-                       claim, book.flags_of(entry.id), bool(gradings)),
+            book, collection, roster,
+            StudentRow(entry.student, name or facts.claimed or facts.lms_name, entry.origin,
+                       entry.kind, scores, total, maximum, claim, book.flags_of(entry.id),
+                       bool(gradings), facts.lms_id if facts.lms == "canvas" else None),
         )  # fmt: skip
     for student, name in roster.names.items() if roster else ():
-        if not book.count(
-            "SELECT COUNT(*) FROM submissions WHERE collection = ? AND student = ?",
-            collection,
-            student,
-        ):
+        if not book.has_line(student):
             flag = (flags.NO_SUBMISSION, "in the roster, handed nothing in")
             book.add_flags(collection, None, student, [flag])
             _add_row(
-                book, roster,
+                book, collection, roster,
                 StudentRow(student, name, "", "none", {}, 0.0, maximum, None, [flag], False),
             )  # fmt: skip
-    return _stats(book, collection, checks, counted, order), exercise_max
+    return _stats(book, checks, counted, order), exercise_max
 
 
-def _add_row(book: Gradebook, roster: Roster | None, row: StudentRow) -> None:
+def _add_row(book: Gradebook, collection: int, roster: Roster | None, row: StudentRow) -> None:
     """Keep one student's line for the exports and record the student."""
     row.flags.sort(key=lambda flag: flags.rank(flag[0]))
-    book.add_row(
-        (row.student, row.name, row.origin, row.kind, row.scores, row.total, row.maximum,
-         row.claimed, row.flags, row.graded, row.percent)
-    )  # fmt: skip
+    book.add_row(collection, row)
     book.record_students(
         [(row.student, row.name, roster is not None and row.student in roster.names)]
     )
@@ -255,20 +249,20 @@ def _verified_report(book: Gradebook, entry: Staged, gradings: list[Grading]) ->
 
 def _stats(
     book: Gradebook,
-    collection: int,
     checks: dict[str, dict[str, Any]],
     counted: set[str],
     order: dict[str, int],
 ) -> list[CheckStats]:
     """Per-check numbers over the graded students; an exercise a student did not hand in counts
-    as failed, a check skipped for a student does not count for them. Two passes over the
-    students (means, then spreads), one student's outcomes at a time."""
+    as failed, a check skipped for a student does not count for them. Every line of the class
+    counts, with the outcomes of the collect that made it. Two passes over the students (means,
+    then spreads), one student's outcomes at a time."""
     tallies = {cid: Tally(checks[cid]["points"]) for cid in checks if cid in counted}
     handed_in: set[str] = set()  # exercises some graded student has a grading of
     for step in (Tally.first, Tally.second):
-        for student, scores, total in book.graded_students():
+        for student, line_collection, scores, total in book.graded_students():
             handed_in.update(scores)
-            seen = book.outcomes_of(collection, student)
+            seen = book.outcomes_of(line_collection, student)
             for cid, tally in tallies.items():
                 outcome, got = seen.get(cid, (Outcome.FAILED, 0.0))
                 if outcome != Outcome.SKIPPED:

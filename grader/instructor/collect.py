@@ -30,7 +30,7 @@ from grader.errors import GraderError, ReportError
 from grader.instructor import flags
 from grader.instructor.assemble import assemble
 from grader.instructor.exports import write_exports
-from grader.instructor.gradebook import GRADEBOOK_NAME, Gradebook
+from grader.instructor.gradebook import GRADEBOOK_NAME, LIVE, Gradebook
 from grader.instructor.inputs import iter_submissions
 from grader.instructor.model import (
     FIRST_FLAGGED,
@@ -40,7 +40,7 @@ from grader.instructor.model import (
     Progress,
     Setup,
 )
-from grader.instructor.roster import read_roster
+from grader.instructor.roster import Roster, read_roster
 from grader.instructor.scan import scan
 from grader.instructor.slots import grade_missing
 from grader.instructor.stats import CheckStats, histogram, median_and_mean
@@ -58,7 +58,7 @@ def collect(course: Course, options: Options, progress: Progress | None = None) 
     """Run one collect (see the module docstring); raises GraderError types, Interrupted on Ctrl-C."""
     hidden = load_hidden_checks(options.checks, course) if options.checks else None
     roster = read_roster(options.roster) if options.roster else None
-    setup = _setup(course, options, hidden)
+    setup = _setup(course, options, hidden, roster)
     with tempfile.TemporaryDirectory(prefix="grade-collect-") as tmp:
         scratch = Path(tmp)
         notes: list[str] = []
@@ -82,7 +82,8 @@ def collect(course: Course, options: Options, progress: Progress | None = None) 
             graded_now = book.count(
                 "SELECT COUNT(*) FROM gradings WHERE collection = ?", collection
             )
-            checks, exercise_max = assemble(book, collection, setup, failures, roster, out_dir)
+            checks, exercise_max = assemble(book, collection, setup, failures, out_dir)
+            book.set_class_maximum(exercise_max)
             cached = (
                 book.count(
                     "SELECT COUNT(*) FROM (SELECT DISTINCT ss.exercise, ss.source_sha256 FROM submissions s "
@@ -132,7 +133,9 @@ def prepare_out_dir(path: Path) -> Path:
     return path.resolve()
 
 
-def _setup(course: Course, options: Options, hidden: HiddenChecks | None) -> Setup:
+def _setup(
+    course: Course, options: Options, hidden: HiddenChecks | None, roster: Roster | None
+) -> Setup:
     official = checks_sha256(file_digests(course))
     timeout = options.timeout or course.default_timeout
     memory = options.memory_mib or course.memory_limit_mib
@@ -146,7 +149,7 @@ def _setup(course: Course, options: Options, hidden: HiddenChecks | None) -> Set
         "memory_mib": memory,
         "checks": str(hidden.folder) if hidden else None,
     }
-    return Setup(course, official, checks_key, verdict_key, hidden, spec)
+    return Setup(course, official, checks_key, verdict_key, hidden, spec, roster)
 
 
 def _digest(parts: list[Any]) -> str:
@@ -183,7 +186,7 @@ def _snapshot(
 ) -> ClassResult:
     """The collect's result as plain data, read from the assembled lines while they are there."""
     book = rows.book
-    graded = book.count("SELECT COUNT(*) FROM temp.class_rows WHERE graded")
+    graded = book.count("SELECT COUNT(*) FROM class_lines WHERE graded")
     median, mean = median_and_mean(rows.percents, graded)
     return ClassResult(
         course=course,
@@ -192,9 +195,12 @@ def _snapshot(
         notes=tuple(notes),
         checks=tuple(checks),
         exercise_max=exercise_max,
-        students=book.count("SELECT COUNT(*) FROM temp.class_rows"),
+        students=book.count("SELECT COUNT(*) FROM class_lines"),
+        collected=book.count(
+            f"SELECT COUNT(*) FROM submissions s WHERE collection = ? AND {LIVE}", collection
+        ),
         graded=graded,
-        flagged=book.count("SELECT COUNT(*) FROM temp.class_rows WHERE flags != '[]'"),
+        flagged=book.count("SELECT COUNT(*) FROM class_lines WHERE flagged"),
         graded_now=graded_now,
         cached=cached,
         median=median,

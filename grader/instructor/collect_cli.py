@@ -114,8 +114,9 @@ def collect_command(
 def account(result: ClassResult) -> list[str]:
     """What the instructor reads after a collect."""
     lines = [
-        f"Collected {result.students} student(s): {result.graded} graded, {result.flagged} flagged; "
-        f"{result.graded_now} exercise grading(s) run, {result.cached} taken from the gradebook."
+        f"Collected {result.collected} submission(s): {result.graded_now} exercise grading(s) "
+        f"run, {result.cached} taken from the gradebook. The class: {result.students} "
+        f"student(s), {result.graded} graded, {result.flagged} flagged."
     ]
     for row in result.first_flagged[:SHOWN]:
         kinds = ", ".join(dict.fromkeys(kind for kind, _ in row.flags))

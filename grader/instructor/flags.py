@@ -12,13 +12,14 @@ POLICY = "policy violation"
 SUSPICIOUS = "suspicious code"
 SAME_SOURCE = "same source as others"
 DUPLICATE = "duplicate id"
+IDENTITY = "identity mismatch"
 NOT_IN_ROSTER = "not in roster"
 NO_SUBMISSION = "no submission"
 NOT_GRADED = "not graded"
 INPUT = "input"
 ORDER = (
     UNREADABLE, INVALID, MISMATCHED, OTHER_COURSE, STALE, SCORE_MISMATCH, POLICY, SUSPICIOUS,
-    SAME_SOURCE, DUPLICATE, NOT_IN_ROSTER, NO_SUBMISSION, NOT_GRADED, INPUT,
+    SAME_SOURCE, IDENTITY, DUPLICATE, NOT_IN_ROSTER, NO_SUBMISSION, NOT_GRADED, INPUT,
 )  # fmt: skip
 
 

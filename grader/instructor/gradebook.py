@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import ReportError
+from grader.instructor.lines import StudentRow
 
 GRADEBOOK_NAME = "gradebook.sqlite"
 SCHEMA_VERSION = "1"
@@ -70,6 +71,18 @@ CREATE TABLE IF NOT EXISTS submission_sources (
 CREATE TABLE IF NOT EXISTS flags (
   submission INTEGER, collection INTEGER NOT NULL, student TEXT, kind TEXT NOT NULL,
   detail TEXT NOT NULL);
+-- Who handed a submission in, as the LMS's download and the report say, and when the report
+-- says it was made.
+CREATE TABLE IF NOT EXISTS handins (
+  submission INTEGER PRIMARY KEY, created TEXT, lms TEXT, lms_id TEXT, lms_name TEXT,
+  late INTEGER NOT NULL DEFAULT 0, claimed TEXT);
+-- Submissions that a later one by the same student replaces: kept, listed, never graded.
+CREATE TABLE IF NOT EXISTS superseded (submission INTEGER PRIMARY KEY, by_submission INTEGER NOT NULL);
+-- Each student's latest line of the class (what grades.csv and the LMS exports hold): a collect
+-- of some students adds to the class and replaces only their lines.
+CREATE TABLE IF NOT EXISTS class_lines (
+  student TEXT PRIMARY KEY, collection INTEGER NOT NULL, graded INTEGER NOT NULL,
+  flagged INTEGER NOT NULL, percent REAL NOT NULL, kind TEXT NOT NULL, line TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS submissions_by_collection ON submissions (collection, student);
 CREATE INDEX IF NOT EXISTS flags_by_submission ON flags (submission);
 CREATE INDEX IF NOT EXISTS submission_sources_by_source ON submission_sources (exercise, source_sha256);
@@ -82,6 +95,23 @@ CREATE VIEW IF NOT EXISTS student_outcomes AS
   JOIN outcomes o ON o.exercise = ss.exercise AND o.source_sha256 = ss.source_sha256
                  AND o.checks_key = c.checks_key;
 """
+
+
+# A submission a later one of its student does not replace (`s` is the submissions table).
+LIVE = "s.id NOT IN (SELECT submission FROM superseded)"
+
+
+@dataclass(frozen=True)
+class HandInFacts:
+    """What a submission says about its author besides its sources: the report's time and id,
+    and the LMS's id, name and late marker."""
+
+    created: str | None = None
+    lms: str | None = None
+    lms_id: str | None = None
+    lms_name: str | None = None
+    late: bool = False
+    claimed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,9 +275,10 @@ class Gradebook:
         digests: dict[str, str],
         claim: dict[str, Any] | None,
         flags: list[tuple[str, str]],
+        facts: HandInFacts = HandInFacts(),
     ) -> int:
         """Record one submission of this collect: its sources (texts may be empty when the
-        gradebook holds them already), its claim and its flags so far."""
+        gradebook holds them already), its claim, its flags so far and who handed it in."""
         claimed = claim.get("score") if claim else None
         cursor = self.db.execute(
             "INSERT INTO submissions (collection, student, origin, kind, claimed_score, claim) "
@@ -255,6 +286,11 @@ class Gradebook:
             (collection, student, origin, kind, claimed, json.dumps(claim) if claim else None),
         )
         submission = int(cursor.lastrowid or 0)
+        self.db.execute(
+            "INSERT INTO handins VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (submission, facts.created, facts.lms, facts.lms_id, facts.lms_name,
+             int(facts.late), facts.claimed),
+        )  # fmt: skip
         for ex, text in texts.items():
             self.db.execute("INSERT OR IGNORE INTO sources VALUES (?, ?)", (digests[ex], text))
         self.db.executemany(
@@ -277,8 +313,9 @@ class Gradebook:
             [(submission, collection, student, kind, detail) for kind, detail in flags],
         )
 
-    def duplicates(self, collection: int) -> list[list[tuple[int, str]]]:
-        """Groups of (submission id, origin) handed in under one student id, in order found."""
+    def duplicates(self, collection: int) -> list[list[tuple[int, str, str | None]]]:
+        """Groups of (submission id, origin, report time) handed in under one student id, in
+        the order found."""
         groups = []
         for (student,) in self.db.execute(
             "SELECT student FROM submissions WHERE collection = ? GROUP BY student HAVING COUNT(*) > 1",
@@ -286,16 +323,28 @@ class Gradebook:
         ).fetchall():
             groups.append(
                 self.db.execute(
-                    "SELECT id, origin FROM submissions WHERE collection = ? AND student = ? ORDER BY id",
+                    "SELECT s.id, s.origin, h.created FROM submissions s "
+                    "LEFT JOIN handins h ON h.submission = s.id "
+                    "WHERE s.collection = ? AND s.student = ? ORDER BY s.id",
                     (collection, student),
                 ).fetchall()
             )
         return groups
 
-    def rename(self, submission: int, student: str) -> None:
-        """Give a submission (and its flags) another student id."""
-        self.db.execute("UPDATE submissions SET student = ? WHERE id = ?", (student, submission))
-        self.db.execute("UPDATE flags SET student = ? WHERE submission = ?", (student, submission))
+    def supersede(self, submission: int, by: int) -> None:
+        """Keep a submission, but neither grade it nor give it a line: `by` replaces it."""
+        self.db.execute("INSERT OR REPLACE INTO superseded VALUES (?, ?)", (submission, by))
+
+    def facts(self, submission: int) -> HandInFacts:
+        """Who handed a submission in and when, as recorded when it was staged."""
+        row = self.db.execute(
+            "SELECT created, lms, lms_id, lms_name, late, claimed FROM handins WHERE submission = ?",
+            (submission,),
+        ).fetchone()
+        if row is None:
+            return HandInFacts()
+        created, lms, lms_id, lms_name, late, claimed = row
+        return HandInFacts(created, lms, lms_id, lms_name, bool(late), claimed)
 
     def staged(self, collection: int, batch: int = 256) -> Iterator[tuple[int, str]]:
         """(submission id, student) of this collect, by student id, read a batch at a time (the
@@ -303,8 +352,8 @@ class Gradebook:
         after: tuple[str, int] = ("", -1)
         while True:
             rows = self.db.execute(
-                "SELECT id, student FROM submissions WHERE collection = ? AND (student, id) > (?, ?) "
-                "ORDER BY student, id LIMIT ?",
+                f"SELECT id, student FROM submissions s WHERE collection = ? AND {LIVE} "
+                "AND (student, id) > (?, ?) ORDER BY student, id LIMIT ?",
                 (collection, after[0], after[1], batch),
             ).fetchall()
             yield from rows
@@ -341,7 +390,8 @@ class Gradebook:
         """(submission, student, exercise, digest) of this collect that the cache lacks."""
         return self.db.execute(
             "SELECT s.id, s.student, ss.exercise, ss.source_sha256 FROM submissions s "
-            "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ? AND (NOT EXISTS "
+            f"JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ? AND {LIVE} "
+            "AND (NOT EXISTS "
             "(SELECT 1 FROM gradings g WHERE g.exercise = ss.exercise AND "
             "g.source_sha256 = ss.source_sha256 AND g.checks_key = ?) OR EXISTS "
             "(SELECT 1 FROM provisional p WHERE p.exercise = ss.exercise AND "
@@ -354,9 +404,8 @@ class Gradebook:
         self, collection: int, submission: int, shown: int, skip: set[str]
     ) -> list[tuple[str, str, int, list[str]]]:
         """(exercise, digest, number of students, the first `shown` of them by id) for each
-        source of one submission that other students of the collect handed in too (`~2`
-        duplicates count as the student they duplicate), by exercise id; digests in `skip` are
-        passed over."""
+        source of one submission that other students of the collect handed in too, by exercise
+        id; digests in `skip` are passed over."""
         found = []
         for exercise, digest in self.db.execute(
             "SELECT exercise, source_sha256 FROM submission_sources WHERE submission = ? "
@@ -378,10 +427,9 @@ class Gradebook:
             self._sharers_seen.move_to_end(key)
             return self._sharers_seen[key]
         rows = self.db.execute(
-            "SELECT base, COUNT(*) OVER () FROM (SELECT DISTINCT CASE WHEN instr(s.student, '~') "
-            "THEN substr(s.student, 1, instr(s.student, '~') - 1) ELSE s.student END AS base "
+            "SELECT base, COUNT(*) OVER () FROM (SELECT DISTINCT s.student AS base "
             "FROM submission_sources ss JOIN submissions s ON s.id = ss.submission "
-            "WHERE ss.exercise = ? AND ss.source_sha256 = ? AND s.collection = ?) "
+            f"WHERE ss.exercise = ? AND ss.source_sha256 = ? AND s.collection = ? AND {LIVE}) "
             "ORDER BY base LIMIT ?",
             (exercise, digest, collection, shown),
         ).fetchall()
@@ -428,7 +476,7 @@ class Gradebook:
             for check, ran in self.db.execute(
                 "SELECT o.check_id, MAX(o.outcome != 'skipped') FROM outcomes o JOIN "
                 "(SELECT DISTINCT ss.exercise, ss.source_sha256 FROM submissions s "
-                "JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ?) used "
+                f"JOIN submission_sources ss ON ss.submission = s.id WHERE s.collection = ? AND {LIVE}) used "
                 "ON used.exercise = o.exercise AND used.source_sha256 = o.source_sha256 "
                 "WHERE o.checks_key = ? GROUP BY o.check_id",
                 (collection, checks_key),
@@ -440,8 +488,11 @@ class Gradebook:
         return {
             check: (outcome, points)
             for check, outcome, points in self.db.execute(
-                "SELECT check_id, outcome, points FROM student_outcomes "
-                "WHERE collection = ? AND student = ?",
+                "SELECT o.check_id, o.outcome, o.points FROM submissions s "
+                "JOIN collections c ON c.id = s.collection "
+                "JOIN submission_sources ss ON ss.submission = s.id "
+                "JOIN outcomes o ON o.exercise = ss.exercise AND o.source_sha256 = ss.source_sha256 "
+                f"AND o.checks_key = c.checks_key WHERE s.collection = ? AND s.student = ? AND {LIVE}",
                 (collection, student),
             )
         }
@@ -493,52 +544,62 @@ class Gradebook:
             [(sid, name, int(in_roster)) for sid, name, in_roster in rows],
         )
 
-    # --- each student's line for the exports, in a temporary table ---
+    # --- each student's latest line of the class ---
 
     def start_rows(self) -> None:
-        """An empty table of student lines for this connection."""
-        self.db.execute("DROP TABLE IF EXISTS temp.class_rows")
+        """Begin this collect's lines: the placeholders of roster students who handed nothing in
+        go (the collect adds them again), and report file names start afresh."""
+        self.db.execute("DELETE FROM class_lines WHERE kind = 'none'")
         self.db.execute("DROP TABLE IF EXISTS temp.report_names")
-        self.db.execute(
-            "CREATE TEMP TABLE class_rows (student TEXT NOT NULL, name TEXT, origin TEXT NOT NULL, "
-            "kind TEXT NOT NULL, scores TEXT NOT NULL, total REAL NOT NULL, maximum REAL NOT NULL, "
-            "claimed REAL, flags TEXT NOT NULL, graded INTEGER NOT NULL, percent REAL NOT NULL)"
-        )
-        self.db.execute("CREATE INDEX temp.class_rows_by_student ON class_rows (student)")
         self.db.execute("CREATE TEMP TABLE report_names (name TEXT PRIMARY KEY COLLATE NOCASE)")
 
-    def add_row(self, row: tuple[Any, ...]) -> None:
-        """One student's line: student, name, origin, kind, scores (exercise id -> points),
-        total, maximum, claimed, flags, graded, percent."""
-        student, name, origin, kind, scores, total, maximum, claimed, flags, graded, percent = row
+    def add_row(self, collection: int, row: StudentRow) -> None:
+        """A student's line from this collect, replacing their earlier one."""
         self.db.execute(
-            "INSERT INTO temp.class_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (student, name, origin, kind, json.dumps(scores), total, maximum, claimed,
-             json.dumps(flags), int(graded), percent),
+            "INSERT OR REPLACE INTO class_lines VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (row.student, collection, int(row.graded), int(bool(row.flags)), row.percent,
+             row.kind, json.dumps(row.to_json())),
         )  # fmt: skip
 
-    def rows(self, where: str = "1") -> Iterator[tuple[Any, ...]]:
-        """Student lines (as add_row takes them) by student id; `where` is a fixed SQL filter."""
-        for row in self.db.execute(
-            f"SELECT student, name, origin, kind, scores, total, maximum, claimed, flags, graded, "
-            f"percent FROM temp.class_rows WHERE {where} ORDER BY student, rowid"
-        ):
-            scores, flags = json.loads(row[4]), [tuple(f) for f in json.loads(row[8])]
-            yield (*row[:4], scores, *row[5:8], flags, bool(row[9]), row[10])
+    def has_line(self, student: str) -> bool:
+        """True when the class has a line of `student` (from this collect or an earlier one)."""
+        return bool(
+            self.db.execute("SELECT 1 FROM class_lines WHERE student = ?", (student,)).fetchone()
+        )
 
-    def graded_students(self) -> Iterator[tuple[str, dict[str, float], float]]:
-        """(student, exercise id -> points, total) of each graded line, by student id."""
-        for student, scores, total in self.db.execute(
-            "SELECT student, scores, total FROM temp.class_rows WHERE graded ORDER BY student, rowid"
+    def class_lines(self, flagged: bool = False) -> Iterator[StudentRow]:
+        """Every student's latest line (or the flagged ones'), by student id."""
+        for (line,) in self.db.execute(
+            f"SELECT line FROM class_lines WHERE {'flagged' if flagged else '1'} ORDER BY student"
         ):
-            yield student, json.loads(scores), total
+            yield StudentRow.from_json(json.loads(line))
+
+    def graded_students(self) -> Iterator[tuple[str, int, dict[str, float], float]]:
+        """(student, collection of their line, exercise id -> points, total) of each graded
+        line, by student id."""
+        for student, collection, line in self.db.execute(
+            "SELECT student, collection, line FROM class_lines WHERE graded ORDER BY student"
+        ):
+            data = json.loads(line)
+            yield student, collection, data["scores"], data["total"]
 
     def percents(self) -> Iterator[float]:
         """Graded students' percentages, smallest first."""
         for (percent,) in self.db.execute(
-            "SELECT percent FROM temp.class_rows WHERE graded ORDER BY percent"
+            "SELECT percent FROM class_lines WHERE graded ORDER BY percent"
         ):
             yield percent
+
+    def set_class_maximum(self, exercise_max: dict[str, float]) -> None:
+        """Remember the points each exercise counts for, as this collect found them."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('class_maximum', ?)", (json.dumps(exercise_max),)
+        )
+
+    def class_maximum(self) -> dict[str, float]:
+        """Exercise id -> points possible, as the latest finished collect counted them."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'class_maximum'").fetchone()
+        return json.loads(row[0]) if row else {}
 
     def claim_report_name(self, base: str) -> str:
         """`base`, or `base-2`, `base-3`... : the first not taken yet (case-insensitively)."""

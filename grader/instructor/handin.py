@@ -89,8 +89,10 @@ def exercise_names(course: Course) -> dict[str, tuple[Exercise, bool]]:
 
 
 def is_report(name: str) -> bool:
-    """A file `grade collect` reads as a report: JSON with "report" in its name."""
-    return name.lower().endswith(".json") and "report" in name.lower()
+    """A file `grade collect` reads as a report: JSON with "report" in its name, other than a
+    JSON Schema (a whole course folder handed in holds grader/report.schema.json)."""
+    lower = name.lower()
+    return lower.endswith(".json") and "report" in lower and not lower.endswith(".schema.json")
 
 
 def locate(
@@ -134,9 +136,9 @@ class _Search:
             if depth >= self.budget.caps.depth or (self.want_reports and self.located.reports):
                 break
             unpacked = unzip(path, shown, self.scratch, self.budget, self._wanted(depth + 1))
-            if unpacked.folder is None:
+            if unpacked.folder is None or unpacked.note is not None:  # (members left out)
                 self.located.log.append((ZIP, unpacked.note or f"{shown}: not unpacked"))
-            else:
+            if unpacked.folder is not None:
                 self.tree(unpacked.folder, f"{shown}:", depth + 1)
 
     def _wanted(self, depth: int) -> Callable[[tuple[str, ...]], bool]:

@@ -11,6 +11,8 @@ exception.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,14 +27,17 @@ from grader.instructor.handin import (
     Located,
     entries,
     exercise_names,
+    is_report,
     locate,
 )
-from grader.instructor.unzip import Budget, ZipCaps, short, unzip
+from grader.instructor.lms_names import CanvasFile, LmsIdentity, canvas_file, moodle_folder
+from grader.instructor.unzip import Budget, ZipCaps, open_regular, short, unzip, visible
 from grader.manifest import Course
 
 REPORT_NAME = "grade-report.json"
 MAX_REPORT_BYTES = 8 * 1024 * 1024  # a course report is under 200 KB
 MAX_SOURCE_BYTES = MAX_FILE_BYTES  # the locator passes over larger files named like an exercise
+MAX_COPY_BYTES = 64 << 20  # of one file of a Canvas download that cannot be linked (a zip, say)
 
 
 @dataclass
@@ -45,6 +50,7 @@ class HandIn:
     raw: bytes | None = None  # a report's bytes, parsed (and checked) by verify
     sources: dict[str, str] = field(default_factory=dict)  # exercise id -> text (folders)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (flag kind, detail)
+    lms: LmsIdentity | None = None  # who the LMS's download says handed it in
 
 
 def iter_submissions(
@@ -67,7 +73,7 @@ def iter_submissions(
 
 def _walk(paths: list[Path], finder: _Finder) -> Iterator[HandIn]:
     for path in paths:
-        yield from finder.top(path.resolve(), str(path))
+        yield from finder.top(path.resolve(), visible(str(path)))
 
 
 class _Finder:
@@ -94,16 +100,26 @@ class _Finder:
             self.notes.append(f"{shown}: not a report (.json), a folder or a .zip; passed over")
 
     def folder(self, path: Path, shown: str, name: str) -> Iterator[HandIn]:
-        """A folder that is either one student's submission or holds one per student."""
+        """A folder that is either one student's submission or holds one per student: folders,
+        reports and zips named by their student, or files as an LMS's download names them."""
         if self._is_submission(path):
             yield self.student(path, shown, name)
             return
         found = 0
+        canvas: dict[str, list[tuple[CanvasFile, Path]]] = {}
         for child in entries(path):
-            where = f"{shown}/{child.name}"
-            if child.is_dir():
+            where = f"{shown}/{visible(child.name)}"
+            renamed = canvas_file(child.name) if child.is_file() else None
+            moodle = moodle_folder(child.name) if child.is_dir() else None
+            if renamed is not None:
+                canvas.setdefault(renamed.identity.id, []).append((renamed, child))
+            elif moodle is not None and moodle[1] != "file":
+                self.notes.append(f"{where}: Moodle's {moodle[1]} hand-in, not files; passed over")
+            elif child.is_dir():
                 found += 1
-                yield self.student(child, where, _clean_name(child.name))
+                student = self.student(child, where, _clean_name(child.name))
+                student.lms = moodle[0] if moodle else None
+                yield student
             elif child.suffix.lower() == ".json":
                 found += 1
                 yield self.report(child, where, _name_of_report(child))
@@ -114,8 +130,42 @@ class _Finder:
                     yield self.student(unpacked, where, _clean_name(child.stem))
             else:
                 self.notes.append(f"{where}: not a report, folder or zip; passed over")
+        for files in canvas.values():
+            found += 1
+            yield self.canvas_student(files, shown)
         if not found:
             self.notes.append(f"{shown}: holds no submission (no report, folder or zip)")
+
+    def canvas_student(self, files: list[tuple[CanvasFile, Path]], shown: str) -> HandIn:
+        """One student's files from a Canvas download, under the names they gave them (the
+        latest resubmission of each name), graded as that student's folder."""
+        identity = files[0][0].identity
+        late = any(f.identity.late for f, _ in files)
+        identity = LmsIdentity(identity.lms, identity.id, identity.name, late)
+        folder = self.scratch / "canvas" / identity.id
+        folder.mkdir(parents=True, exist_ok=True)
+        latest: dict[str, tuple[CanvasFile, Path]] = {}
+        for renamed, path in sorted(files, key=lambda fp: (fp[0].resubmission, fp[0].attachment)):
+            latest[renamed.original] = (renamed, path)
+        older = len(files) - len(latest)
+        for original, (_, path) in latest.items():
+            if not _worth_copying(original):
+                continue
+            try:
+                _link_or_copy(path, folder / original)
+            except OSError as exc:
+                self.notes.append(f"{shown}/{path.name}: not read: {short(exc)}")
+        where = f"{shown}/{identity.label}_*"
+        student = self.student(folder, where, identity.label)
+        student.lms = identity
+        if older:
+            student.problems.append(
+                (
+                    INPUT,
+                    f"{older} earlier resubmission(s) in {shown} passed over; graded the latest",
+                )
+            )
+        return student
 
     def student(self, path: Path, shown: str, name: str) -> HandIn:
         """One student's folder: their report if there is one (zips in the folder included),
@@ -123,9 +173,15 @@ class _Finder:
         located = locate(self.course, path, self.scratch, self.budget, depth=1, reports=True)
         self.notes.extend(f"{shown}/{note}" for note in located.notes_about(ZIP))
         if located.reports:
+            # The latest report (by the time it says it was made) wins, then the best placed.
             chosen = min(
                 located.reports,
-                key=lambda c: (REPORT_NAME not in c.path.name, len(c.folders), c.shown),
+                key=lambda c: (
+                    latest_first(_created(c.path)) if len(located.reports) > 1 else (),
+                    REPORT_NAME not in c.path.name,
+                    len(c.folders),
+                    c.shown,
+                ),
             )
             submission = self.report(chosen.path, f"{shown}/{chosen.shown}", name)
             if len(located.reports) > 1:
@@ -145,13 +201,17 @@ class _Finder:
     # --- reading what was found ---
 
     def report(self, path: Path, shown: str, name: str) -> HandIn:
-        """A report file's bytes (verify parses and checks them)."""
+        """A report file's bytes (verify parses and checks them). Only a regular file is read
+        (a named pipe would block the collect forever), and at most MAX_REPORT_BYTES of it;
+        `shown` becomes valid text (a byte of a name that is not UTF-8 shown as `\\xe9`)."""
+        shown = visible(shown)
         submission = HandIn(name, shown, "report")
         try:
-            size = path.stat().st_size
-            if size > MAX_REPORT_BYTES:
-                raise ValueError(f"{size // 1024} KiB is far larger than any report")
-            submission.raw = path.read_bytes()
+            with open_regular(path) as handle:
+                data = handle.read(MAX_REPORT_BYTES + 1)
+            if len(data) > MAX_REPORT_BYTES:
+                raise ValueError(f"over {MAX_REPORT_BYTES // 1024} KiB, far larger than any report")
+            submission.raw = data
         except (OSError, ValueError) as exc:
             submission.problems.append(
                 (UNREADABLE, f"{shown} is not a readable report: {short(exc)}")
@@ -196,6 +256,42 @@ class _Finder:
         )
 
 
+def _worth_copying(name: str) -> bool:
+    """Files of a Canvas download that a hand-in's search would look at."""
+    lower = name.lower()
+    return lower.endswith((".py", ".zip")) or is_report(lower)
+
+
+def _link_or_copy(source: Path, dest: Path) -> None:
+    """Put `source` at `dest` (a hard link where it can be, else a copy of at most the largest
+    file a hand-in's search reads), never following a symbolic link."""
+    if source.is_symlink() or not source.is_file():
+        raise OSError(f"{source.name} is not a regular file")
+    try:
+        os.link(source, dest)
+        return
+    except OSError:
+        pass
+    with source.open("rb") as src, dest.open("wb") as out:
+        out.write(src.read(MAX_COPY_BYTES))
+
+
+def _created(path: Path) -> str:
+    """The `created` time a report file states ("" when it states none or cannot be read)."""
+    try:
+        with path.open("rb") as handle:
+            data = json.loads(handle.read(MAX_REPORT_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return ""
+    created = data.get("created") if isinstance(data, dict) else None
+    return created if isinstance(created, str) else ""
+
+
+def latest_first(created: str | None) -> tuple[bool, tuple[int, ...]]:
+    """A sort key over ISO 8601 UTC times that puts the latest first and "no time" last."""
+    return (not created, tuple(-ord(c) for c in created or ""))
+
+
 def _single_child(folder: Path) -> Path:
     """A zip that holds one folder and nothing else stands for that folder."""
     children = entries(folder)
@@ -211,4 +307,6 @@ def _name_of_report(path: Path) -> str:
 
 
 def _clean_name(name: str) -> str:
-    return name.strip() or "unnamed"
+    """A student id from a file or folder name, as valid text: a byte that is not UTF-8 (Python
+    carries it as a lone surrogate, which SQLite and grades.csv cannot hold) shown as `\\xe9`."""
+    return visible(name).strip() or "unnamed"

@@ -12,6 +12,7 @@ from typing import Any
 from grader.engine.hidden import HiddenChecks
 from grader.instructor.gradebook import Gradebook
 from grader.instructor.inputs import ZipCaps
+from grader.instructor.lines import StudentRow
 from grader.instructor.roster import Roster
 from grader.instructor.stats import CheckStats
 from grader.manifest import Course
@@ -43,44 +44,22 @@ class Setup:
     verdict_key: str  # cache key of a verification: checks, schema, grader
     hidden: HiddenChecks | None
     spec: dict[str, Any]  # what every grading job is told
-
-
-@dataclass(frozen=True)
-class StudentRow:
-    """One student's line in the gradebook (small: the report itself is on disk)."""
-
-    student: str
-    name: str | None
-    origin: str
-    kind: str
-    scores: dict[str, float]  # exercise id -> points, for graded exercises
-    total: float
-    maximum: float
-    claimed: float | None
-    flags: list[tuple[str, str]]
-    graded: bool
-    lms_id: str | None = None  # the LMS's own id of the hand-in's author (Canvas user id), if known
-
-    @property
-    def percent(self) -> float:
-        """Total as a percentage of the class maximum."""
-        return 100.0 * self.total / self.maximum if self.maximum else 0.0
+    roster: Roster | None = None  # who is in the class (--roster), to tie hand-ins to people
 
 
 @dataclass(frozen=True)
 class ClassRows:
-    """Every student's line of the collect under way, read a row at a time from its open
-    gradebook, and the roster that grades.csv carries columns from. The exports stream these
-    while the collect runs: nothing per student is held, and nothing is readable once the
-    gradebook is closed."""
+    """Every student's latest line of the class (this collect's students and those of earlier
+    collects into the same gradebook), read a row at a time from its open gradebook, and the
+    roster that grades.csv carries columns from. The exports stream these while the collect
+    runs: nothing per student is held, and nothing is readable once the gradebook is closed."""
 
     book: Gradebook
     roster: Roster | None = None
 
     def rows(self, flagged: bool = False) -> Iterator[StudentRow]:
         """Every student's line (or the flagged ones'), by student id."""
-        for row in self.book.rows("flags != '[]'" if flagged else "1"):
-            yield StudentRow(*row[:10])
+        return self.book.class_lines(flagged)
 
     def percents(self) -> Iterator[float]:
         """Graded students' totals as percentages, smallest first."""
@@ -103,7 +82,8 @@ class ClassResult:
     notes: tuple[str, ...]  # input passed over
     checks: tuple[CheckStats, ...]
     exercise_max: dict[str, float]  # exercise id -> points counted in this collect
-    students: int  # lines in grades.csv
+    students: int  # lines in grades.csv: the class so far
+    collected: int  # submissions this collect graded (each student's latest)
     graded: int  # students with at least one exercise graded
     flagged: int  # students with at least one flag
     graded_now: int  # exercise gradings run by this collect

@@ -12,15 +12,17 @@ from typing import Any
 
 from grader.instructor import flags
 from grader.instructor import verify as v
-from grader.instructor.gradebook import Gradebook
-from grader.instructor.inputs import HandIn
+from grader.instructor.gradebook import Gradebook, HandInFacts
+from grader.instructor.identity import file_under
+from grader.instructor.inputs import HandIn, latest_first
 from grader.instructor.model import Setup
 
 
 def scan(
     book: Gradebook, collection: int, setup: Setup, submissions: Iterator[HandIn], jobs: int
 ) -> None:
-    """Verify and stage every submission, in the order found, then mark duplicate ids.
+    """Verify and stage every submission, in the order found, each under its author's id (see
+    identity.py), then keep each student's latest.
 
     Reports seen for the first time are parsed and checked against the schema by `jobs`
     processes (forked, where the platform allows it), a bounded window of them at a time."""
@@ -44,17 +46,26 @@ def scan(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     for group in book.duplicates(collection):
-        origins = ", ".join(origin for _, origin in group)
-        student = book.db.execute(
-            "SELECT student FROM submissions WHERE id = ?", (group[0][0],)
-        ).fetchone()[0]
-        for index, (row, _) in enumerate(group, start=1):
-            if index > 1:
-                book.rename(row, f"{student}~{index}")
-            book.add_flags(
-                collection, row, student if index == 1 else f"{student}~{index}",
-                [(flags.DUPLICATE, f"{student} handed in {len(group)} times ({origins})")],
-            )  # fmt: skip
+        _keep_the_latest(book, collection, group)
+
+
+def _keep_the_latest(
+    book: Gradebook, collection: int, group: list[tuple[int, str, str | None]]
+) -> None:
+    """One student handed in several times: the latest report (by the time it says it was
+    made; a hand-in without one counts as older, then the one found last) is graded, the others
+    are kept in the gradebook and listed in a flag."""
+    ordered = sorted(group, key=lambda g: (latest_first(g[2]), -g[0]))
+    winner, others = ordered[0], ordered[1:]
+    for row, _, _ in others:
+        book.supersede(row, winner[0])
+    student = book.submission(winner[0]).student
+    listed = "; ".join(f"{origin} ({created or 'no time'})" for _, origin, created in others)
+    book.add_flags(
+        collection, winner[0], student,
+        [(flags.DUPLICATE, f"handed in {len(group)} times: graded {winner[1]} "
+                           f"({winner[2] or 'no time'}), the latest; kept, not graded: {listed}")],
+    )  # fmt: skip
 
 
 def _recall(
@@ -70,7 +81,9 @@ def _recall(
     if known is None or not book.has_sources(known["digests"].values()):
         return key, None
     claim = v.Claim.from_json(known["claim"])
-    checked = v.Checked(known["student"], {}, claim, [tuple(f) for f in known["flags"]])
+    checked = v.Checked(
+        known["student"], {}, claim, [tuple(f) for f in known["flags"]], known.get("created")
+    )
     return key, (checked, known["digests"])
 
 
@@ -90,6 +103,12 @@ def _stage(
         checked = v.verify(submission, setup.course, setup.official)
         known = (checked, checked.digests)
     checked, digests = known
+    filed = file_under(submission.lms, checked.student, submission.name, setup.roster)
+    lms = submission.lms
+    facts = HandInFacts(
+        checked.created, lms and lms.lms, lms and lms.id, lms and lms.name,
+        bool(lms and lms.late), checked.student,
+    )  # fmt: skip
     if key is not None:
         book.remember_verdict(
             key,
@@ -98,9 +117,10 @@ def _stage(
                 "digests": digests,
                 "claim": checked.claim.to_json() if checked.claim else None,
                 "flags": checked.flags,
+                "created": checked.created,
             },
         )
     book.stage(
-        collection, checked.student or submission.name, submission.origin, submission.kind,
-        checked.texts, digests, checked.claim.to_json() if checked.claim else None, checked.flags,
+        collection, filed.student, submission.origin, submission.kind, checked.texts, digests,
+        checked.claim.to_json() if checked.claim else None, checked.flags + filed.flags, facts,
     )  # fmt: skip
