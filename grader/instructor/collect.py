@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import traceback
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,12 @@ class Interrupted(GraderError):
     """Ctrl-C during a collect: what finished is in the gradebook."""
 
     exit_code = 130
+
+
+class CollectFailed(GraderError):
+    """The collect itself failed (not the input): exit 3, the collection marked 'failed'."""
+
+    exit_code = 3
 
 
 def collect(course: Course, options: Options, progress: Progress | None = None) -> ClassResult:
@@ -106,6 +113,18 @@ def collect(course: Course, options: Options, progress: Progress | None = None) 
             if collection:
                 book.finish_collection(collection, "failed")
             raise
+        except Exception as exc:
+            # A fault of the collect itself (a bug, a full disk): the collection ends 'failed',
+            # what finished stays, and the instructor gets one line and the details in a file.
+            book.db.rollback()
+            if collection:
+                book.finish_collection(collection, "failed")
+            log = out_dir / "collect-error.log"
+            log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+            raise CollectFailed(
+                f"the collect failed ({type(exc).__name__}: {exc}); what finished is kept in "
+                f"{out_dir / GRADEBOOK_NAME} and the details are in {log}: please report them"
+            ) from None
         except KeyboardInterrupt:
             book.db.rollback()
             if collection:

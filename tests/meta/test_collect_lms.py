@@ -223,3 +223,25 @@ def test_collecting_more_students_adds_to_the_class(made, tmp_path):
     assert set(rows) == {"tara", "ivan", "alice"}, result.stdout
     assert float(rows["ivan"]["MLX course total"]) == made["wrong"]["score"]
     assert "Collected 1 submission(s)" in result.stdout and "3 student(s)" in result.stdout
+
+
+def test_a_fault_of_the_collect_itself_is_one_line_and_a_failed_collection(made, tmp_path):
+    out = out_dir(made, tmp_path / "out")
+    with sqlite3.connect(out / "gradebook.sqlite") as db:  # the gradebook refuses lines
+        db.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON class_lines "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "tara.json").write_text(report_as(made["right"], "tara"))
+    result = collect(str(folder), "--out-dir", str(out))
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]  # after the progress lines
+    assert "the collect failed" in line and "database or disk is full" in line
+    assert "Traceback" in (out / "collect-error.log").read_text()
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        assert db.execute("SELECT status FROM collections ORDER BY id DESC").fetchone() == (
+            "failed",
+        )
