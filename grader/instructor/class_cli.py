@@ -32,7 +32,7 @@ tz_option = click.option(
     "--tz",
     metavar="ZONE",
     default=None,
-    help="Time zone of the date: an IANA name (Europe/Berlin) or an offset (+01:00) [default: UTC].",
+    help="Time zone of the date: an IANA name (Europe/Berlin) or an offset (+01:00) [default: UTC; for extend, the class due date's].",
 )
 
 
@@ -151,13 +151,14 @@ def extend(
             f"give the new due date, e.g. `grade class extend {escape(student)} --until "
             "2026-12-13T23:59`, or --clear to take the extension back"
         )
-    moment, zone = dl.parse_when(until, tz)
-    extension = dl.Extension(student, moment, zone, " ".join(reason.split()))
+    with _open(out_dir, create=False) as book:
+        policy = dl.load_due(book.db) if book is not None else None
+    # A local time is in the class due date's zone unless --tz says otherwise.
+    moment, zone = dl.parse_when(until, tz, policy.zone if policy else None)
     with _open(out_dir, create=True) as book:
         assert book is not None
-        dl.set_extension(book.db, extension)
+        dl.set_extension(book.db, dl.Extension(student, moment, zone, " ".join(reason.split())))
         note = _unknown_student(book.db, student)
-        policy = dl.load_due(book.db)
     click.echo(f"{escape(student)} is now due {dl.show_time(moment, zone)}.")
     if policy is None:
         click.echo(

@@ -312,10 +312,12 @@ def parse_zone(text: str | None) -> tuple[tzinfo, str]:
     )
 
 
-def parse_when(text: str, zone_text: str | None = None) -> tuple[datetime, str]:
+def parse_when(
+    text: str, zone_text: str | None = None, default_zone: str | None = None
+) -> tuple[datetime, str]:
     """A due date as typed (`2026-12-10T23:59`, `2026-12-10 23:59`, `2026-12-10`, with or
-    without an offset) in the zone `--tz` names (UTC if none). A date alone is 23:59:59 that
-    day (Canvas's 11:59 pm). Returns the time in UTC and the zone to show it in."""
+    without an offset) in the zone `--tz` names (else `default_zone`, else UTC). A date alone
+    is 23:59:59 that day (Canvas's 11:59 pm). Returns the time in UTC and the zone to show it in."""
     example = "write it as 2026-12-10T23:59 (add --tz Europe/Berlin for a local time)"
     raw = text.strip()
     if len(raw) > 64:
@@ -334,7 +336,7 @@ def parse_when(text: str, zone_text: str | None = None) -> tuple[datetime, str]:
             )
         shown = "UTC" if when.utcoffset() == timedelta(0) else when.strftime("UTC%z")
         return when.astimezone(timezone.utc), shown
-    zone, shown = parse_zone(zone_text)
+    zone, shown = parse_zone(zone_text if zone_text is not None else default_zone)
     return when.replace(tzinfo=zone).astimezone(timezone.utc), shown
 
 

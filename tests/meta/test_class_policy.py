@@ -346,7 +346,10 @@ def test_the_cli_declares_shows_and_clears(tmp_path):
     shown = grade("show", *d)
     assert shown.returncode == 0, shown.stderr
     assert "Extensions: 1" in shown.stdout and "Overrides: 1" in shown.stdout
-    assert "mallory\\x1b]0;pwned\\x07: until 2026-12-13T23:59:59Z (ill)" in shown.stdout
+    assert (
+        "mallory\\x1b]0;pwned\\x07: until 2026-12-13 23:59:59 Europe/Berlin (2026-12-13T22:59:59Z) (ill)"
+        in shown.stdout
+    )
     assert f"bob: {STREAMS.id} = 2.5 (regraded by hand)" in shown.stdout
 
     # What the CLI wrote is what a collect reads: a gradebook that opens as one.
@@ -356,8 +359,13 @@ def test_the_cli_declares_shows_and_clears(tmp_path):
     finally:
         book.close()
     assert loaded.due is not None and loaded.due.due == DUE
-    assert loaded.extensions[hostile].due == datetime(2026, 12, 13, 23, 59, 59, tzinfo=timezone.utc)
+    assert loaded.extensions[hostile].due == datetime(2026, 12, 13, 22, 59, 59, tzinfo=timezone.utc)
     assert loaded.overrides["bob"][STREAMS.id].points == 2.5
+
+    # An extension's local time is in the class due date's zone (Berlin, UTC+1 in December).
+    local = grade("extend", "carol", "--until", "2026-12-12T23:59", *d)
+    assert "2026-12-12 23:59 Europe/Berlin (2026-12-12T22:59:00Z)" in local.stdout, local.stdout
+    assert grade("extend", "carol", "--clear", *d).returncode == 0
 
     cleared = grade("override", "bob", "streams", "--clear", *d)
     assert cleared.returncode == 0 and "the grading counts again" in cleared.stdout
@@ -378,6 +386,7 @@ def test_the_cli_declares_shows_and_clears(tmp_path):
         (["due"], "grade class due 2026-12-10T23:59"),
         (["due", "2026-12-10", "--clear"], "not both"),
         (["extend", "alice"], "--until"),
+        (["extend", "alice", "--until", "soon"], "write it as 2026-12-10T23:59"),
         (
             ["override", "alice", "lazy_evalution", "1", "--reason", "x"],
             "did you mean 'lazy_evaluation'",
