@@ -33,6 +33,9 @@ class Provenance:
     target: str  # the absolute path of the folder that was graded
     declared_max_score: float
     hidden_checks_sha256: str | None = None  # the instructor's hidden checks, when they ran
+    # Scoring file -> its SHA-256 (what checks_sha256 is made of), so that `grade collect` can
+    # name the files that differ from the instructor's when the digests do not match.
+    file_digests: dict[str, str] | None = None
 
 
 def build_report(
@@ -68,6 +71,7 @@ def _report(run: GradingRun, provenance: Provenance, created: datetime) -> dict[
             "version": __version__,
             "checks_sha256": provenance.checks_sha256,
             "hidden_checks_sha256": provenance.hidden_checks_sha256,
+            **({"files": provenance.file_digests} if provenance.file_digests is not None else {}),
         },
         "student": provenance.student,
         "created": created.astimezone(timezone.utc)

@@ -193,6 +193,7 @@ def _grade_copy(
         target=str(submission.origin),
         declared_max_score=sum(ex.max_score for ex in exercises),
         hidden_checks_sha256=hidden.sha256 if hidden is not None else None,
+        file_digests=digests,
     )
     return Graded(run, provenance)
 
