@@ -13,7 +13,8 @@ Gradescope unpacks everything into /autograder/source):
 
 from __future__ import annotations
 
-import importlib.util
+import importlib.metadata
+import itertools
 import json
 import os
 import shutil
@@ -47,6 +48,10 @@ DEFAULT_MEMORY_MIB = 512
 # Gradescope stops an autograder after 10 minutes by default and then shows the student nothing;
 # stopping ourselves first still gives them a results.json that says why.
 DEFAULT_DEADLINE_S = 540
+# The first setuptools that builds a PEP 639 license expression (its changelog, v77.0.0), and the
+# packaging it reads one with (packaging.licenses, new in 24.2).
+MIN_SETUPTOOLS = (77,)
+MIN_PACKAGING = (24, 2)
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,8 @@ def _copy(source: Path, dest: Path) -> None:
 
 def _build_wheel(tree: Path, dist: Path, workdir: Path) -> None:
     """Build the grader's wheel from a copy of the bundled sources (so nothing is written into
-    the checkout), with the installed setuptools when there is one, else in pip's isolated build."""
+    the checkout), with the installed setuptools when it is recent enough, else in pip's
+    isolated build (which needs the package index or pip's cache)."""
     for rel in ("pyproject.toml", "README.md", "grader"):
         source = tree / rel
         if source.is_dir():
@@ -168,7 +174,8 @@ def _build_wheel(tree: Path, dist: Path, workdir: Path) -> None:
         else:
             _copy(source, workdir / rel)
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist)]
-    if importlib.util.find_spec("setuptools") is not None:
+    here = _can_build_here()
+    if here:
         command.append("--no-build-isolation")
     proc = subprocess.run(
         [*command, str(workdir)], capture_output=True, text=True, cwd=workdir, timeout=600
@@ -176,10 +183,43 @@ def _build_wheel(tree: Path, dist: Path, workdir: Path) -> None:
     wheels = list(dist.glob("*.whl"))
     if proc.returncode != 0 or len(wheels) != 1:
         detail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        fix = (
+            "check that pip works in this environment (`pip install -e '.[dev]'`)"
+            if here
+            else "pip's isolated build fetches setuptools from the package index: let pip reach "
+            f"it, or install a recent one here (`pip install 'setuptools>={MIN_SETUPTOOLS[0]}' "
+            f"'packaging>={'.'.join(map(str, MIN_PACKAGING))}'`)"
+        )
         raise GraderError(
             f"could not build the grader's wheel with pip ({' / '.join(detail) or 'no output'}); "
-            "check that pip works in this environment (`pip install -e '.[dev]'`)"
+            f"{fix}"
         )
+
+
+def _can_build_here() -> bool:
+    """Whether this environment's own setuptools can build the wheel (offline, and faster than
+    pip's isolated build, which installs a setuptools that pyproject.toml's floor admits).
+
+    `license = "MIT"` (a PEP 639 license expression) needs setuptools 77 or later, which reads
+    it with packaging 24.2 or later (packaging.licenses); a venv of Python 3.10 or 3.11 comes
+    with setuptools 65, 3.12 and later with none."""
+    return _version_at_least("setuptools", MIN_SETUPTOOLS) and _version_at_least(
+        "packaging", MIN_PACKAGING
+    )
+
+
+def _version_at_least(distribution: str, floor: tuple[int, ...]) -> bool:
+    try:
+        installed = importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    numbers = []
+    for part in installed.split(".")[: len(floor)]:
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers) >= floor
 
 
 def _verify(course: Course, solutions: Path, stage: Path, config: dict) -> GradingRun:

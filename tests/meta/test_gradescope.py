@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import stat
 import struct
@@ -20,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_grade
+from conftest import ROOT, copy_course, run_grade
 
 from grader.instructor.handin import GRADESCOPE_CAPS, Located, locate
 from grader.instructor.unzip import Budget, ZipCaps
@@ -376,3 +377,59 @@ def test_zips_past_gradescopes_caps_are_refused_with_a_note(tmp_path):
     assert note.startswith("liar.zip: not a readable zip (Bad CRC-32")
     assert GRADESCOPE_CAPS.total_bytes - budget.left <= 1024  # zipfile stops at the claim
     assert not list(scratch.rglob("*.py"))
+
+
+def _python(version: str) -> str | None:
+    """An interpreter of `version` on this machine: on PATH, under pyenv, or known to uv."""
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(
+        str(p) for p in Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}")
+    )
+    uv = shutil.which("uv")
+    if uv:
+        found = subprocess.run([uv, "python", "find", version], capture_output=True, text=True)
+        candidates.append(found.stdout.strip() if found.returncode == 0 else None)
+    for candidate in candidates:
+        if (
+            candidate
+            and subprocess.run([candidate, "-c", "import venv, ensurepip"]).returncode == 0
+        ):
+            return candidate
+    return None
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.11"])
+def test_export_works_in_a_fresh_venv_made_as_the_readme_says(version, tmp_path):
+    """A fresh `python -m venv` of 3.10 or 3.11 comes with setuptools 65, which cannot build
+    `license = "MIT"` (PEP 639, setuptools 77); the export used it whenever it was importable.
+    The README's first command installs the course, then the export runs in that venv. About
+    20 s per Python here with pip's cache warm (a cold cache downloads MLX, NumPy, ...)."""
+    python = _python(version)
+    if python is None:
+        pytest.skip(f"no Python {version} on this machine (PATH, pyenv or uv)")
+    course = copy_course(tmp_path / "course")
+    shutil.copy2(ROOT / "README.md", course / "README.md")
+    first = re.search(r"```bash\n(.*?)\n```", (ROOT / "README.md").read_text(), re.S)
+    assert first, "README.md lost its install command"
+    install = first.group(1).strip()
+    assert install.startswith("python3 -m venv .venv") and install.endswith("&& grade"), install
+    command = (
+        f"{shlex.quote(python)}{install.removeprefix('python3')}"
+        " export gradescope --no-verify --out autograder.zip"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    proc = subprocess.run(
+        ["bash", "-c", command], cwd=course, capture_output=True, text=True, timeout=600, env=env
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    venv_python = course / ".venv" / "bin" / "python"
+    made = subprocess.run(
+        [str(venv_python), "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+    )
+    assert made.stdout.strip() == str(tuple(int(n) for n in version.split("."))), made.stdout
+    assert "Wrote autograder.zip" in proc.stdout
+    with zipfile.ZipFile(course / "autograder.zip") as archive:
+        wheels = [n for n in archive.namelist() if n.startswith("dist/") and n.endswith(".whl")]
+        assert len(wheels) == 1, wheels
