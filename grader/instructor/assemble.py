@@ -19,6 +19,7 @@ from grader.engine.integrity import release_digests
 from grader.engine.protocol import Outcome
 from grader.instructor import flags
 from grader.instructor import verify as v
+from grader.instructor.deadlines import Adjusted, Lateness, load_policy, report_time
 from grader.instructor.exports import report_base, write_output
 from grader.instructor.gradebook import Gradebook, Grading, Staged, now
 from grader.instructor.model import Setup, StudentRow
@@ -50,6 +51,7 @@ def assemble(
         exercise_max[checks[cid]["exercise"]] += checks[cid]["points"]
     maximum = sum(exercise_max.values())
     stubs = _stub_digests(course)
+    policy = load_policy(book.db)  # grade class: due date, extensions, overrides
     book.start_rows()
     for submission, _ in book.staged(collection):
         entry = book.submission(submission)
@@ -70,12 +72,15 @@ def assemble(
         added += _shared_flags(book, collection, entry, stubs)
         if roster is not None and entry.student not in roster.names:
             added.append((flags.NOT_IN_ROSTER, f"{entry.student} is not in the roster"))
-        total = sum(scores.values())
+        facts = book.facts(entry.id)
+        lateness = policy.lateness(entry.student, report_time(facts.created), facts.late)
+        adjusted = policy.apply(entry.student, scores, exercise_max, lateness)
+        scores, total = adjusted.scores, adjusted.total
+        added += _policy_flags(lateness, adjusted)
         book.finish_submission(
             entry.id, total if gradings else None, maximum, added, collection, entry.student
         )
         claim = entry.claim.get("score") if entry.claim else None
-        facts = book.facts(entry.id)
         name = roster.names.get(entry.student) if roster else None
         _add_row(
             book, collection, roster,
@@ -85,13 +90,27 @@ def assemble(
         )  # fmt: skip
     for student, name in roster.names.items() if roster else ():
         if not book.has_line(student):
-            flag = (flags.NO_SUBMISSION, "in the roster, handed nothing in")
-            book.add_flags(collection, None, student, [flag])
+            # An override still counts for a student who handed nothing in.
+            adjusted = policy.apply(student, {}, exercise_max, ON_TIME)
+            found = [(flags.NO_SUBMISSION, "in the roster, handed nothing in")]
+            found += _policy_flags(ON_TIME, adjusted)
+            book.add_flags(collection, None, student, found)
             _add_row(
                 book, collection, roster,
-                StudentRow(student, name, "", "none", {}, 0.0, maximum, None, [flag], False),
+                StudentRow(student, name, "", "none", adjusted.scores, adjusted.total, maximum,
+                           None, found, bool(adjusted.overridden)),
             )  # fmt: skip
     return _stats(book, checks, counted, order), exercise_max
+
+
+ON_TIME = Lateness(0.0, 0.0, None, "nothing handed in")
+
+
+def _policy_flags(lateness: Lateness, adjusted: Adjusted) -> list[tuple[str, str]]:
+    """What the class's policy did to a student's points: a late penalty, overrides."""
+    found = [(flags.LATE, lateness.reason)] if lateness.days else []
+    found += [(flags.OVERRIDDEN, note) for note in adjusted.notes if not note.startswith("late: ")]
+    return found
 
 
 def _add_row(book: Gradebook, collection: int, roster: Roster | None, row: StudentRow) -> None:

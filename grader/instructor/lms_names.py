@@ -1,7 +1,7 @@
 """What an LMS's download says about who handed a file in, read from the names it gives.
 
 - Canvas ("Download Submissions", `ContentZipper#get_filename` in instructure/canvas-lms) renames
-  every file `<sortable name>[_late]_<user id>_<attachment id>_<original name>`, the sortable name
+  every file `<sortable name>[_LATE]_<user id>_<attachment id>_<original name>`, the sortable name
   lower-cased with its non-word characters removed; a resubmission of the same name gets `-1`,
   `-2`... before its extension. The user id is the roster's `ID`.
 - Moodle ("Download all submissions", mod/assign in moodle/moodle) puts each student's files in a
@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 
 _CANVAS = re.compile(
-    r"^(?P<sortable>\w*?)(?P<late>_late)?_(?P<user>\d+)_(?P<attachment>\d+)_(?P<original>.+)$"
+    r"^(?P<sortable>\w*?)(?P<late>_late)?_(?P<user>\d+)_(?P<attachment>\d+)_(?P<original>.+)$",
+    re.IGNORECASE,  # lib/content_zipper.rb writes LATE today; older downloads have late
 )
 _RESUBMISSION = re.compile(r"^(?P<stem>.+?)-(?P<n>\d+)(?P<ext>\.[A-Za-z0-9]+)$")
 _MOODLE = re.compile(r"^(?P<name>.+)_(?P<participant>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$")

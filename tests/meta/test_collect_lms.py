@@ -245,3 +245,29 @@ def test_a_fault_of_the_collect_itself_is_one_line_and_a_failed_collection(made,
         assert db.execute("SELECT status FROM collections ORDER BY id DESC").fetchone() == (
             "failed",
         )
+
+
+def test_a_late_penalty_an_extension_and_an_override_apply_in_every_collect(made, tmp_path):
+    out = out_dir(made, tmp_path / "out")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "tara.json").write_text(report_as(made["right"], "tara", "2026-12-02T10:00:00Z"))
+    (folder / "ivan.json").write_text(report_as(made["right"], "ivan", "2026-12-02T10:00:00Z"))
+    (folder / "alice.json").write_text(report_as(made["wrong"], "alice", "2026-12-01T09:00:00Z"))
+    declared = [
+        ("due", "2026-12-01T10:00", "--penalty", "10%/day"),
+        ("extend", "ivan", "--until", "2026-12-03T10:00", "--reason", "ill"),
+        ("override", "alice", LAZY.id, "5", "--reason", "graded by hand"),
+    ]
+    for args in declared:
+        said = run_grade("class", *args, "--out-dir", str(out))
+        assert said.returncode == 0, said.stdout + said.stderr
+    full = made["right"]["score"]
+    for _ in range(2):  # the policy holds in a regrade too
+        collect(str(folder), "--out-dir", str(out))
+        rows = grades(out)
+        assert float(rows["tara"][f"01 {LAZY.title}"]) == pytest.approx(full * 0.9)  # 1 day late
+        assert float(rows["ivan"][f"01 {LAZY.title}"]) == full  # on time by his extension
+        assert float(rows["alice"][f"01 {LAZY.title}"]) == 5
+        assert "late" in rows["tara"]["Flags"] and "late" not in rows["ivan"]["Flags"]
+        assert "score set by the instructor" in rows["alice"]["Flags"]
