@@ -105,10 +105,9 @@ def _stage(
     checked, digests = known
     filed = file_under(submission.lms, checked.student, submission.name, setup.roster)
     lms = submission.lms
-    facts = HandInFacts(
-        checked.created, lms and lms.lms, lms and lms.id, lms and lms.name,
-        bool(lms and lms.late), checked.student,
-    )  # fmt: skip
+    facts = HandInFacts(checked.created, claimed=checked.student)
+    if lms is not None:
+        facts = HandInFacts(checked.created, lms.lms, lms.id, lms.name, lms.late, checked.student)
     if key is not None:
         book.remember_verdict(
             key,
