@@ -6,11 +6,13 @@ time from the gradebook (its ClassRows)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from grader.instructor.model import ClassResult, ClassRows
+    from grader.instructor.similarity import SimilarPair
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:980px;color:#1d1d1f;padding:0 1rem}
@@ -22,6 +24,8 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;p
 th{background:#fafafa}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .flag{display:inline-block;background:#fde8e8;color:#9b1c1c;border-radius:4px;padding:0 .35rem;margin:0 .2rem .2rem 0;font-size:.85rem}
 svg text{font:12px system-ui,sans-serif;fill:#333}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:.6rem}.pair pre{margin:0;overflow:auto;max-height:32rem;background:#f8f8fa;padding:.4rem;font-size:12px}
+details{margin:.3rem 0}summary{cursor:pointer}
 """
 
 
@@ -192,3 +196,42 @@ def _all_students(result: ClassResult, rows: ClassRows, out: TextIO) -> None:
             f'<td class="n">{len(row.flags) or ""}</td></tr>'
         )
     out.write("</table>")
+
+
+SIMILAR_SHOWN = 60  # pairs shown with their sources; the rest are listed
+SIMILAR_LINES = 300  # lines shown of each source
+
+
+def similarity_section(pairs: list[SimilarPair], source: Callable[[str, str], str | None]) -> str:
+    """The similar pairs as an HTML fragment: a hint to look, never a verdict. Each of the first
+    SIMILAR_SHOWN pairs opens (a <details>) on the two sources side by side, SIMILAR_LINES lines
+    of each at most; `source(student, exercise)` gives a source's text, None when it is gone."""
+    out = [
+        f'<h2 id="similar-sources">Similar sources ({len(pairs)})</h2>',
+        '<p class="muted">Pairs of sources of one exercise that stay alike once names, comments, '
+        "docstrings and layout are set aside: a hint, not a verdict. Code every student writes "
+        "alike, and the stub, are left out.</p>",
+    ]
+    if not pairs:
+        out.append('<p class="muted">None.</p>')
+    for number, pair in enumerate(pairs):
+        what = "identical text" if pair.identical else f"{pair.score:.0%} alike"
+        head = f"{escape(pair.exercise)}: {escape(pair.a)} and {escape(pair.b)}, {what}"
+        if number >= SIMILAR_SHOWN:
+            out.append(f"<div>{head}</div>")
+            continue
+        columns = "".join(
+            f"<div><b>{escape(student)}</b><pre>{_shown_source(source(student, pair.exercise))}</pre></div>"
+            for student in (pair.a, pair.b)
+        )
+        out.append(f'<details><summary>{head}</summary><div class="pair">{columns}</div></details>')
+    return "\n".join(out)
+
+
+def _shown_source(text: str | None) -> str:
+    if text is None:
+        return "(source not kept)"
+    lines = text.splitlines()
+    shown = "\n".join(line[:300] for line in lines[:SIMILAR_LINES])
+    more = len(lines) - SIMILAR_LINES
+    return escape(shown) + (f"\n... {more} more lines" if more > 0 else "")

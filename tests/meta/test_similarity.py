@@ -134,3 +134,22 @@ def test_fingerprints_are_the_same_in_every_process():
         for seed in ("1", "2")
     }  # fmt: skip
     assert len(runs) == 1 and runs != {""}
+
+
+def test_the_summary_section_shows_pairs_side_by_side_escaped():
+    from grader.instructor.summary import SIMILAR_LINES, similarity_section
+
+    pairs = [
+        SimilarPair("streams", "<b>amy</b>", "bob", 0.93, False),
+        SimilarPair("streams", "amy", "cy", 1.0, True),
+    ]
+    texts = {
+        "<b>amy</b>": "x = '<script>alert(1)</script>'\n" * (SIMILAR_LINES + 5),
+        "bob": "y = 2\n",
+    }
+    html = similarity_section(pairs, lambda student, exercise: texts.get(student))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<b>amy</b>" not in html
+    assert html.count("<details>") == 2 and html.count('class="pair"') == 2
+    assert "a hint, not a verdict" in html and "93% alike" in html and "identical text" in html
+    assert "5 more lines" in html and "(source not kept)" in html
+    assert "None." in similarity_section([], lambda s, e: None)
