@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.engine.jobs import CheckFile
-from grader.errors import UsageError
+from grader.errors import CourseError, UsageError
 from grader.manifest import Check, Course, tomllib
 
 MANIFEST = "checks.toml"
@@ -93,6 +93,15 @@ def load_hidden_checks(folder: Path, course: Course) -> HiddenChecks:
         missing = sorted(set(points) - defined)
         if missing:
             raise UsageError(f"{path} has no check named {', '.join(missing)} (see {manifest})")
+        # pytest collects every top-level `test*` function; one without points would run for
+        # nothing or, worse, be taken for graded when it is not.
+        unlisted = sorted(n for n in defined if n.startswith("test") and n not in points)
+        if unlisted:
+            raise CourseError(
+                f"{path} defines check(s) {', '.join(unlisted)} that {manifest} gives no points; "
+                f"add them under [exercises.checks] of id = {ident!r} (for example "
+                f"`{unlisted[0]} = 1`), or rename them so they do not start with `test`"
+            )
         if any(p <= 0 for p in points.values()) or not points:
             raise UsageError(f"{manifest}: the checks of {ident!r} need positive points")
         if exercise.checks and set(points) & {c.name for c in exercise.checks}:

@@ -433,3 +433,37 @@ def test_export_works_in_a_fresh_venv_made_as_the_readme_says(version, tmp_path)
     with zipfile.ZipFile(course / "autograder.zip") as archive:
         wheels = [n for n in archive.namelist() if n.startswith("dist/") and n.endswith(".whl")]
         assert len(wheels) == 1, wheels
+
+
+def test_a_hidden_check_without_points_is_an_error_naming_it(tmp_path):
+    """A `test*` function of a hidden check file that checks.toml does not list used to be
+    dropped silently; `grade collect --checks` and `grade export gradescope --checks` refuse it,
+    naming the function, the file and what to add to checks.toml."""
+    folder = tmp_path / "hidden"
+    folder.mkdir()
+    (folder / "test_01_lazy_evaluation.py").write_text(
+        HIDDEN_CHECK + "\n\ndef test_hidden_forgotten(student):\n    assert False\n\n\n"
+        "def _helper():\n    return 1\n"
+    )
+    (folder / "checks.toml").write_text(
+        '[[exercises]]\nid = "lazy_evaluation"\n[exercises.checks]\n'
+        "test_hidden_build_graph_handles_four_axes = 3\n"
+    )
+    out = tmp_path / "a.zip"
+    exported = run_grade("export", "gradescope", "--checks", str(folder), "--out", str(out))
+    collected = run_grade(
+        "collect",
+        str(ROOT / "solutions"),
+        "--checks",
+        str(folder),
+        "--out-dir",
+        str(tmp_path / "gradebook"),
+    )
+    for result in (exported, collected):
+        assert result.returncode == 3, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        assert "test_hidden_forgotten" in result.stderr and "_helper" not in result.stderr
+        assert str(folder / "test_01_lazy_evaluation.py") in result.stderr
+        assert "checks.toml gives no points" in result.stderr
+        assert "add them under [exercises.checks] of id = 'lazy_evaluation'" in result.stderr
+    assert not out.exists()
