@@ -16,14 +16,16 @@ from grader.instructor.gradescope import (
     GRADESCOPE_MEMORY_MB,
     build_autograder,
 )
+from grader.instructor.lms import SCALES, LmsExport, export_class
 from grader.manifest import load_course
+from grader.text import escape
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 @click.group(context_settings=CONTEXT)
 def export() -> None:
-    """Export the grader for Gradescope or GitHub Classroom."""
+    """Export the grader for Gradescope or GitHub Classroom, or the grades for Canvas or Moodle."""
 
 
 @export.command("gradescope", context_settings=CONTEXT)
@@ -110,3 +112,67 @@ def classroom(report: Path) -> None:
             f"cannot read the grade report {report} ({exc}); run `grade run` first"
         ) from exc
     click.echo(f"result={encode(result)}")
+
+
+def _lms_options(command: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed(
+        [
+            click.option(
+                "--out-dir",
+                type=click.Path(path_type=Path, file_okay=False),
+                default=Path("gradebook"),
+                show_default=True,
+                help="The folder `grade collect` wrote (its gradebook.sqlite is read).",
+            ),
+            click.option(
+                "--roster",
+                type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                help="The LMS's own export of the class (Canvas gradebook or Moodle grades export).",
+            ),
+            click.option(
+                "--out",
+                type=click.Path(path_type=Path, dir_okay=False),
+                help="Where to write the file (default: <out-dir>/<lms>.csv).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _report(done: LmsExport, steps: str) -> None:
+    for note in done.notes:
+        click.echo(f"Note: {escape(note)}")
+    click.echo(f"Wrote {escape(str(done.path))}: {done.rows} student row(s). {steps}")
+
+
+@export.command("canvas", context_settings=CONTEXT)
+@_lms_options
+def canvas(out_dir: Path, roster: Path | None, out: Path | None) -> None:
+    """Write the class's grades as Canvas's gradebook import reads them."""
+    done = export_class(load_course(), "canvas", out_dir, out, roster)
+    _report(
+        done,
+        "In Canvas: Grades, Import, choose the file; each exercise column is a new assignment "
+        "(its points possible come with it), Final Points is not imported.",
+    )
+
+
+@export.command("moodle", context_settings=CONTEXT)
+@_lms_options
+@click.option(
+    "--scale",
+    type=click.Choice(SCALES),
+    default="points",
+    show_default=True,
+    help="Exercises in points (for grade items with the exercises' maxima) or as percentages "
+    "(for new grade items, whose maximum is 100). The total is a percentage either way.",
+)
+def moodle(out_dir: Path, roster: Path | None, out: Path | None, scale: str) -> None:
+    """Write the class's grades as Moodle's CSV grade import reads them."""
+    done = export_class(load_course(), "moodle", out_dir, out, roster, scale)
+    _report(
+        done,
+        f"In Moodle: Grades, Import, CSV file; under Identify user map {done.identity}; map each "
+        "exercise column to its grade item (or one column to New grade item) and ignore the rest.",
+    )
