@@ -15,6 +15,7 @@ github.com/gradescope/autograder_samples docs/specs.md): `tests[]` with `name`, 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -32,13 +33,14 @@ from grader.engine.jobs import Limits
 from grader.engine.protocol import Outcome
 from grader.engine.results import CheckResult, GradingRun
 from grader.files import write_atomically
-from grader.instructor.handin import Located, locate
+from grader.instructor.handin import Candidate, Located, locate
 from grader.manifest import Course, load_course
 from grader.report import build_report, write_report
 
 CONFIG_NAME = "autograder.json"
 HIDDEN_DIR = "hidden"
 OUTPUT_LIMIT = 4000  # characters of a check's printed output shown in its test
+REPORT_LIMIT = 16 << 20  # bytes: a handed-in report larger than this is not read
 OUTCOME_WORDS: dict[str, str] = {
     Outcome.FAILED: "Failed",
     Outcome.ERROR: "Error",
@@ -109,6 +111,9 @@ def run(root: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch_name:
         scratch = Path(scratch_name)
         located = locate(course, root / "submission", scratch / "unpacked")
+        if not located.files:
+            handed = locate(course, root / "submission", scratch / "unpacked-reports", reports=True)
+            located = from_report(course, handed, scratch / "from-report") or located
         folder = _stage(course, located, scratch / "graded")
         limits = Limits.for_course(
             course, timeout=settings.timeout, memory_mib=settings.memory_mib, jobs=settings.jobs
@@ -135,6 +140,72 @@ def run(root: Path) -> dict[str, Any]:
             signal.signal(signal.SIGALRM, previous)
     write_report(build_report(graded.run, graded.provenance), results_dir / "grade-report.json")
     return gradescope_results(course, graded.run, located)
+
+
+def from_report(course: Course, located: Located, folder: Path) -> Located | None:
+    """When a hand-in holds no exercise file but a grade report (README tells students to hand
+    in grade-report.json), the report's sources written to `folder` as the exercise files, with
+    notes for the student; None when no report gives a source. Each source is checked against
+    its `submission_sha256`: a mismatch is said and the source graded all the same (the
+    instructor's regrade with `grade collect` is what counts)."""
+    for report in sorted(located.reports, key=Candidate.rank):
+        exercises = _report_exercises(report.path)
+        if exercises is None:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        found = Located(ignored=located.ignored, log=list(located.log))
+        known = {ex.id: ex for ex in course.exercises}
+        for entry in exercises:
+            ident = entry.get("id")
+            ex = known.get(ident) if isinstance(ident, str) else None
+            source = entry.get("source")
+            if ex is None or ex.id in found.files or not isinstance(source, str):
+                continue
+            try:
+                data = source.encode("utf-8")
+            except UnicodeEncodeError:
+                found.log.append(("FILE", f"{report.shown}: the source of {ex.file} is not text"))
+                continue
+            if hashlib.sha256(data).hexdigest() != entry.get("submission_sha256"):
+                found.log.append(
+                    (
+                        "FILE",
+                        f"{report.shown}: the source of {ex.file} does not match its "
+                        "submission_sha256 (it was changed after `grade` wrote the report); it "
+                        "is graded all the same, and your instructor's regrade decides",
+                    )
+                )
+            path = folder / ex.file
+            path.write_bytes(data)
+            found.files[ex.id] = Candidate(path, f"{report.shown}:{ex.file}", exact_name=True)
+        if found.files:
+            found.files = {
+                ex.id: found.files[ex.id] for ex in course.exercises if ex.id in found.files
+            }
+            found.log.insert(
+                0,
+                (
+                    "FILE",
+                    f"no exercise files were found, so the sources in {report.shown} were graded "
+                    "(the scores in it are not used)",
+                ),
+            )
+            return found
+    return None
+
+
+def _report_exercises(path: Path) -> list[dict[str, Any]] | None:
+    """The `exercises` of a grade report, or None for a file that is not one (or too large)."""
+    try:
+        if not path.is_file() or path.stat().st_size > REPORT_LIMIT:
+            return None
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    exercises = data.get("exercises") if isinstance(data, dict) else None
+    if not isinstance(exercises, list):
+        return None
+    return [entry for entry in exercises if isinstance(entry, dict)]
 
 
 def _alarm(deadline: float):

@@ -467,3 +467,54 @@ def test_a_hidden_check_without_points_is_an_error_naming_it(tmp_path):
         assert "checks.toml gives no points" in result.stderr
         assert "add them under [exercises.checks] of id = 'lazy_evaluation'" in result.stderr
     assert not out.exists()
+
+
+def _handed_in_report(course_root: Path, tamper: str | None = None) -> dict:
+    """A grade report's exercises as `grade` writes them (grader/report.py): the source of each
+    reference solution and its SHA-256; with `tamper`, that exercise's source is changed after
+    the digest was taken (a comment added: it still passes)."""
+    import hashlib
+
+    exercises = []
+    for ex in load_course(course_root).exercises:
+        source = (ROOT / "solutions" / ex.file).read_text()
+        digest = hashlib.sha256(source.encode()).hexdigest()
+        if ex.id == tamper:
+            source += "\n# edited after grading\n"
+        exercises.append(
+            {"id": ex.id, "file": ex.file, "source": source, "submission_sha256": digest}
+        )
+    return {"schema_version": 2, "student": "alice", "score": 999, "exercises": exercises}
+
+
+def test_a_handed_in_report_is_graded_from_its_sources(bundle, tmp_path, results_validator):
+    root = _autograder_root(tmp_path, bundle)
+    course = load_course(root / "source" / "course")
+    second = course.exercises[1]
+    report = _handed_in_report(ROOT, tamper=second.id)
+    (root / "submission" / "grade-report.json").write_text(json.dumps(report))
+    results, _ = _run_autograder(root)
+    _valid(results, results_validator)
+    counted = _counted(results)
+    assert counted and all(t["status"] == "passed" for t in counted), [
+        t["name"] for t in counted if t["status"] != "passed"
+    ]
+    output = results["output"]
+    assert "no exercise files were found, so the sources in grade-report.json were graded" in output
+    assert f"Graded {len(course.exercises)} of {len(course.exercises)} exercise files" in output
+    assert f"grade-report.json:{course.exercises[0].file}" in output
+    assert f"the source of {second.file} does not match its submission_sha256" in output
+    assert f"the source of {course.exercises[0].file} does not match" not in output
+
+
+def test_exercise_files_win_over_a_handed_in_report(bundle, tmp_path, results_validator):
+    root = _autograder_root(tmp_path, bundle)
+    (root / "submission" / "grade-report.json").write_text(json.dumps(_handed_in_report(ROOT)))
+    stub = ROOT / "exercises" / load_course(ROOT).exercises[0].file
+    shutil.copy(stub, root / "submission")
+    results, _ = _run_autograder(root)
+    _valid(results, results_validator)
+    first = [t for t in _counted(results) if t["number"].startswith("1.")]
+    assert first and all(t["status"] == "failed" for t in first)  # the stub, not the report
+    assert "sources in grade-report.json were graded" not in results["output"]
+    assert f"Graded 1 of {len(load_course(ROOT).exercises)} exercise files" in results["output"]
