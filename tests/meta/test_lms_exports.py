@@ -218,3 +218,65 @@ def test_moodle_port_refuses_what_moodle_refuses():
     assert result.error == "cannotmapfield: new"
     with pytest.raises(UsageError):
         write_moodle_csv(io.StringIO(), [("x", "X")], {"x": 150.0}, [], None)
+
+
+# --- end to end: a real `grade collect` of a tiny class, then the exports ---------------------
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    from conftest import ROOT, run_grade
+
+    from grader.manifest import load_course
+
+    lazy = load_course(ROOT).exercise("lazy_evaluation")
+    base = tmp_path_factory.mktemp("lms")
+    for student, source in (("asmith", "solutions"), ("aodegard", "exercises")):
+        folder = base / "class" / student
+        folder.mkdir(parents=True)
+        (folder / lazy.file).write_text((ROOT / source / lazy.file).read_text())
+    roster = base / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT, encoding="utf-8")
+    out = base / "out"
+    result = run_grade(
+        "collect",
+        str(base / "class"),
+        "--roster",
+        str(roster),
+        "--out-dir",
+        str(out),
+        "--jobs",
+        "1",
+    )
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    return base, out, roster, run_grade
+
+
+def test_cli_exports_are_accepted(collected):
+    base, out, roster, run_grade = collected
+    canvas = run_grade("export", "canvas", "--out-dir", str(out), "--roster", str(roster))
+    assert canvas.returncode == 0, canvas.stdout + canvas.stderr
+    assert "4 student row(s)" in canvas.stdout
+    result = canvas_import((out / "canvas.csv").read_text(encoding="utf-8"), CANVAS_USERS)
+    assert result.accepted, result
+    assert result.matched[20000]["01 Lazy evaluation"] == "14"
+    assert result.matched[20001]["01 Lazy evaluation"] == "0"  # the stub
+    assert result.matched[20003]["01 Lazy evaluation"] == ""  # handed nothing in
+    moodle = run_grade("export", "moodle", "--out-dir", str(out), "--out", str(base / "m.csv"))
+    assert moodle.returncode == 0, moodle.stdout + moodle.stderr
+    users = [MoodleUser(1, "asmith", "a@x"), MoodleUser(2, "aodegard", "b@x")]
+    users += [MoodleUser(3, "hyper", "c@x"), MoodleUser(4, "nnothing", "d@x")]
+    imported = moodle_import(
+        (base / "m.csv").read_text(encoding="utf-8"),
+        users,
+        ("Student ID", "username"),
+        {"MLX course total (%)": "new"},
+    )
+    assert imported.accepted, imported
+    pp = next(
+        r for r in csv.reader(io.StringIO((out / "canvas.csv").read_text())) if "Points" in r[0]
+    )
+    course_max = sum(float(p) for p in pp[5:-1])  # the percentage is of the whole course
+    assert imported.grades[1]["MLX course total (%)"] == round(100 * 14 / course_max, 2)
+    missing = run_grade("export", "canvas", "--out-dir", str(base / "nowhere"))
+    assert missing.returncode == 2 and "run `grade collect" in missing.stderr
