@@ -259,11 +259,12 @@ class MoodleImport:
     grades: dict[int, dict[str, float | None]] = field(default_factory=dict)
     new_items: list[str] = field(default_factory=list)
     clamped: list[str] = field(default_factory=list)  # values update_final_grade would bound
+    repeated: list[int] = field(default_factory=list)  # users given more than one row
 
     @property
     def accepted(self) -> bool:
         """Imported as it is: no error, and no value Moodle would silently change."""
-        return self.error is None and not self.clamped
+        return self.error is None and not self.clamped and not self.repeated
 
 
 def _php_is_numeric(value: str) -> bool:
@@ -376,5 +377,8 @@ def moodle_import(
             top = 100.0 if target == "new" else (items or {}).get(int(target), 100.0)
             if grade is not None and not 0.0 <= grade <= top:
                 result.clamped.append(f"{name}: {grade:g} outside 0-{top:g}")
+        if studentid in result.grades:
+            # Both rows are buffered in grade_import_values; which one wins is not the file's say.
+            result.repeated.append(studentid)
         result.grades.setdefault(studentid, {}).update(grades)
     return result

@@ -280,3 +280,12 @@ def test_cli_exports_are_accepted(collected):
     assert imported.grades[1]["MLX course total (%)"] == round(100 * 14 / course_max, 2)
     missing = run_grade("export", "canvas", "--out-dir", str(base / "nowhere"))
     assert missing.returncode == 2 and "run `grade collect" in missing.stderr
+
+
+def test_moodle_port_sees_a_blank_identity_take_the_row_before():
+    # map_user_data_with_value skips a blank user field and keeps the previous row's studentid:
+    # the port must see that, or a writer leaving an identity blank would pass unnoticed.
+    text = "Email address,Total\na@x,10\n,90\n"
+    users = [MoodleUser(1, "a", "a@x")]
+    result = moodle_import(text, users, ("Email address", "useremail"), {"Total": "new"})
+    assert result.repeated == [1] and not result.accepted
