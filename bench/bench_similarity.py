@@ -36,8 +36,9 @@ def _class(solution: str, students: int, copies: int, seed: int) -> tuple[list, 
         own = own.replace("import mlx.core as mx\n", "").replace("def f0(", f"def _mine{i}(")
         sources.append((f"s{i:05d}", rename(solution, seed * 100_000 + i) + own))
     planted = set()
+    chosen = rng.sample(range(students), 2 * copies)  # no one copies or is copied twice
     for j in range(copies):
-        victim, copier = rng.sample(range(students), 2)
+        victim, copier = chosen[2 * j], chosen[2 * j + 1]
         sources[copier] = (sources[copier][0], disguise(sources[victim][1], j))
         planted.add(tuple(sorted((sources[victim][0], sources[copier][0]))))
     return sources, planted
