@@ -189,7 +189,10 @@ def _extract(
     if keep is not None and not keep(parts):
         return None
     if _too_long(parts):
-        return f"has a name too long to unpack (over {MAX_NAME_BYTES} bytes, or a path over {MAX_PATH_BYTES})"
+        return (
+            f"has a name too long to unpack (over {MAX_NAME_BYTES} bytes, "
+            f"or a path over {MAX_PATH_BYTES})"
+        )
     if info.file_size > caps.member_bytes:
         return f"unpacks to {info.file_size} bytes (the cap is {caps.member_bytes}; a zip bomb?)"
     target = dest.joinpath(*parts)
