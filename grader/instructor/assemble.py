@@ -21,6 +21,7 @@ from grader.instructor import flags
 from grader.instructor import verify as v
 from grader.instructor.deadlines import Adjusted, Lateness, load_policy, report_time
 from grader.instructor.exports import report_base, write_output
+from grader.instructor.feedback import feedback_markdown
 from grader.instructor.gradebook import Gradebook, Grading, Staged, now
 from grader.instructor.model import Setup, StudentRow
 from grader.instructor.roster import Roster
@@ -70,6 +71,7 @@ def assemble(
             _write_report(out_dir / "reports" / f"{file_name}.json", report)
             added += _regrade_flags(entry, gradings)
         added += _shared_flags(book, collection, entry, stubs)
+        added += _similar_flags(book, collection, entry.student)
         if roster is not None and entry.student not in roster.names:
             added.append((flags.NOT_IN_ROSTER, f"{entry.student} is not in the roster"))
         facts = book.facts(entry.id)
@@ -77,6 +79,15 @@ def assemble(
         adjusted = policy.apply(entry.student, scores, exercise_max, lateness)
         scores, total = adjusted.scores, adjusted.total
         added += _policy_flags(lateness, adjusted)
+        if gradings:
+            told = [*adjusted.notes, *(d for k, d in added if k in TOLD)]
+            if adjusted.overridden or lateness.days:
+                told.append(f"your score for the course: {total:g} of {maximum:g} points")
+            write_output(
+                out_dir / "feedback" / f"{file_name}.md",
+                feedback_markdown(report, course, told).encode("utf-8"),
+                sync=False,
+            )
         book.finish_submission(
             entry.id, total if gradings else None, maximum, added, collection, entry.student
         )
@@ -101,6 +112,30 @@ def assemble(
                            None, found, bool(adjusted.overridden)),
             )  # fmt: skip
     return _stats(book, checks, counted, order), exercise_max
+
+
+# Flags a student's feedback repeats to them: what they can act on (not hints about others).
+TOLD = {
+    flags.MISMATCHED, flags.STALE, flags.SCORE_MISMATCH, flags.POLICY, flags.NOT_GRADED,
+    flags.DUPLICATE, flags.IDENTITY,
+}  # fmt: skip
+SIMILAR_SHOWN = 5  # similar pairs named per student; the summary shows them all
+
+
+def _similar_flags(book: Gradebook, collection: int, student: str) -> list[tuple[str, str]]:
+    """One flag per source of this student's that looks like another student's."""
+    pairs = book.similar(collection, student)
+    found = [
+        (
+            flags.SIMILAR,
+            f"{exercise}: like {b if a == student else a}'s ({score:.0%} of the fingerprints "
+            "shared once names, comments and layout are set aside; a hint, not a verdict)",
+        )
+        for exercise, a, b, score in pairs[:SIMILAR_SHOWN]
+    ]
+    if len(pairs) > SIMILAR_SHOWN:
+        found.append((flags.SIMILAR, f"and {len(pairs) - SIMILAR_SHOWN} more: see summary.html"))
+    return found
 
 
 ON_TIME = Lateness(0.0, 0.0, None, "nothing handed in")

@@ -41,6 +41,7 @@ from grader.instructor.model import (
     Progress,
     Setup,
 )
+from grader.instructor.resemblance import find_similar
 from grader.instructor.roster import Roster, read_roster
 from grader.instructor.scan import scan
 from grader.instructor.slots import grade_missing
@@ -83,6 +84,7 @@ def collect(course: Course, options: Options, progress: Progress | None = None) 
             )  # fmt: skip
             scan(book, collection, setup, submissions, options.jobs)
             book.add_flags(collection, None, None, [(flags.INPUT, note) for note in notes])
+            find_similar(book, collection, course)
             book.commit()
             failures = grade_missing(book, collection, setup, scratch, options.jobs, progress)
             # (a provisional grading graded again replaces its row: count by collection)
@@ -143,6 +145,7 @@ def prepare_out_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
         (path / "reports").mkdir(exist_ok=True)
+        (path / "feedback").mkdir(exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
             pass
     except OSError as exc:

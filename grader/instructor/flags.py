@@ -11,6 +11,7 @@ SCORE_MISMATCH = "claimed score differs"
 POLICY = "policy violation"
 SUSPICIOUS = "suspicious code"
 SAME_SOURCE = "same source as others"
+SIMILAR = "similar source"
 DUPLICATE = "duplicate id"
 IDENTITY = "identity mismatch"
 NOT_IN_ROSTER = "not in roster"
@@ -21,7 +22,7 @@ NOT_GRADED = "not graded"
 INPUT = "input"
 ORDER = (
     UNREADABLE, INVALID, MISMATCHED, OTHER_COURSE, STALE, SCORE_MISMATCH, POLICY, SUSPICIOUS,
-    SAME_SOURCE, IDENTITY, DUPLICATE, NOT_IN_ROSTER, NO_SUBMISSION, LATE, OVERRIDDEN, NOT_GRADED, INPUT,
+    SAME_SOURCE, SIMILAR, IDENTITY, DUPLICATE, NOT_IN_ROSTER, NO_SUBMISSION, LATE, OVERRIDDEN, NOT_GRADED, INPUT,
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -83,6 +84,12 @@ CREATE TABLE IF NOT EXISTS superseded (submission INTEGER PRIMARY KEY, by_submis
 CREATE TABLE IF NOT EXISTS class_lines (
   student TEXT PRIMARY KEY, collection INTEGER NOT NULL, graded INTEGER NOT NULL,
   flagged INTEGER NOT NULL, percent REAL NOT NULL, kind TEXT NOT NULL, line TEXT NOT NULL);
+-- Similarity: each source's fingerprints (by digest: the same text is fingerprinted once), and
+-- the pairs of students of a collect whose sources of an exercise look alike.
+CREATE TABLE IF NOT EXISTS fingerprints (source_sha256 TEXT PRIMARY KEY, prints BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS similar (
+  collection INTEGER NOT NULL, exercise TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
+  score REAL NOT NULL, PRIMARY KEY (collection, exercise, a, b));
 CREATE INDEX IF NOT EXISTS submissions_by_collection ON submissions (collection, student);
 CREATE INDEX IF NOT EXISTS flags_by_submission ON flags (submission);
 CREATE INDEX IF NOT EXISTS submission_sources_by_source ON submission_sources (exercise, source_sha256);
@@ -543,6 +550,60 @@ class Gradebook:
             "name = COALESCE(excluded.name, students.name), in_roster = excluded.in_roster",
             [(sid, name, int(in_roster)) for sid, name, in_roster in rows],
         )
+
+    # --- similarity ---
+
+    def live_sources(self, collection: int, exercise: str) -> list[tuple[str, str]]:
+        """(student, source digest) of each graded-from submission of a collect for one exercise."""
+        return self.db.execute(
+            "SELECT s.student, ss.source_sha256 FROM submissions s JOIN submission_sources ss "
+            f"ON ss.submission = s.id WHERE s.collection = ? AND ss.exercise = ? AND {LIVE} "
+            "ORDER BY s.student",
+            (collection, exercise),
+        ).fetchall()
+
+    def source_of(self, collection: int, student: str, exercise: str) -> str | None:
+        """The text a student's graded-from submission of a collect holds for an exercise."""
+        row = self.db.execute(
+            "SELECT t.text FROM submissions s JOIN submission_sources ss ON ss.submission = s.id "
+            "JOIN sources t ON t.sha256 = ss.source_sha256 WHERE s.collection = ? AND "
+            f"s.student = ? AND ss.exercise = ? AND {LIVE}",
+            (collection, student, exercise),
+        ).fetchone()
+        return row[0] if row else None
+
+    def fingerprints(self, digest: str) -> frozenset[int] | None:
+        """A source's fingerprints, if they were taken before."""
+        row = self.db.execute(
+            "SELECT prints FROM fingerprints WHERE source_sha256 = ?", (digest,)
+        ).fetchone()
+        return frozenset(array("q", row[0])) if row else None
+
+    def keep_fingerprints(self, digest: str, prints: frozenset[int]) -> None:
+        """Remember a source's fingerprints (64-bit integers)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO fingerprints VALUES (?, ?)",
+            (digest, array("q", sorted(prints)).tobytes()),
+        )
+
+    def keep_similar(self, collection: int, pairs: Iterable[tuple[str, str, str, float]]) -> None:
+        """The collect's similar pairs: (exercise, student a, student b, score)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO similar VALUES (?, ?, ?, ?, ?)",
+            [(collection, *pair) for pair in pairs],
+        )
+
+    def similar(
+        self, collection: int, student: str | None = None
+    ) -> list[tuple[str, str, str, float]]:
+        """(exercise, a, b, score) of a collect's similar pairs (those of one student), strongest
+        first."""
+        where, params = ("", ()) if student is None else ("AND ? IN (a, b)", (student,))
+        return self.db.execute(
+            f"SELECT exercise, a, b, score FROM similar WHERE collection = ? {where} "
+            "ORDER BY score DESC, exercise, a, b",
+            (collection, *params),
+        ).fetchall()
 
     # --- each student's latest line of the class ---
 

@@ -154,7 +154,7 @@ class _Finder:
             try:
                 _link_or_copy(path, folder / original)
             except OSError as exc:
-                self.notes.append(f"{shown}/{path.name}: not read: {short(exc)}")
+                self.notes.append(f"{shown}/{visible(path.name)}: not read: {short(exc)}")
         where = f"{shown}/{identity.label}_*"
         student = self.student(folder, where, identity.label)
         student.lms = identity
@@ -272,14 +272,14 @@ def _link_or_copy(source: Path, dest: Path) -> None:
         return
     except OSError:
         pass
-    with source.open("rb") as src, dest.open("wb") as out:
+    with open_regular(source) as src, dest.open("wb") as out:
         out.write(src.read(MAX_COPY_BYTES))
 
 
 def _created(path: Path) -> str:
     """The `created` time a report file states ("" when it states none or cannot be read)."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             data = json.loads(handle.read(MAX_REPORT_BYTES))
     except (OSError, ValueError, RecursionError):
         return ""

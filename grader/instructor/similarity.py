@@ -27,7 +27,7 @@ import re
 import tokenize
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 # A k-gram of 12 normalised tokens is about one statement (`I = I.add(I, I, stream=I)` is 13):
@@ -242,6 +242,7 @@ def similar_pairs(
     sources: Iterable[tuple[str, str]],
     stub: str | None = None,
     threshold: float = 0.8,
+    fingerprint: Callable[[str], frozenset[int]] = fingerprints,
 ) -> list[SimilarPair]:
     """The pairs of students whose sources of `exercise` score at least `threshold`, strongest
     first: at most MAX_PAIRS pairs with the same text (`identical`, score 1.0) and MAX_PAIRS
@@ -249,9 +250,9 @@ def similar_pairs(
     fingerprints count for no one. The score is the share of the smaller of the two fingerprint
     sets that the other holds, over the fingerprints left once the stub's and those of more than
     COMMON_FRACTION of the class (at least COMMON_FLOOR sources) are taken out; a pair must share
-    MIN_SHARED of them. A source that is the stub, or holds nothing beyond it, pairs with no one."""
+    MIN_SHARED of them. A source that is the stub, or holds nothing beyond it, pairs with no one.
+    `fingerprint` is `fingerprints` or a cache of it (grade collect keeps them by digest)."""
     removed = fingerprints(stub) if stub is not None else frozenset()
-    stub_tokens = normalised_tokens(stub) if stub is not None else None
     by_text: dict[str, list[str]] = {}
     for student, text in sources:
         by_text.setdefault(text, []).append(student)
@@ -261,9 +262,8 @@ def similar_pairs(
     prints: list[frozenset[int]] = []
     identical: list[SimilarPair] = []
     for text, students in by_text.items():
-        tokens = normalised_tokens(text)
-        own = _winnow(_hashes(tokens)) - removed
-        if not own or tokens == stub_tokens:
+        own = fingerprint(text) - removed  # the stub's own text keeps nothing
+        if not own:
             continue
         people = sorted(set(students))
         texts.append(people)

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, TextIO
 
+from grader.instructor.similarity import SimilarPair
+
 if TYPE_CHECKING:
     from grader.instructor.model import ClassResult, ClassRows
-    from grader.instructor.similarity import SimilarPair
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:980px;color:#1d1d1f;padding:0 1rem}
@@ -63,6 +64,11 @@ def write_summary(result: ClassResult, rows: ClassRows, out: TextIO) -> None:
     _flagged_students(result, rows, out)
     out.write(f'\n<h2 id="flagged-checks">Flagged checks ({len(flagged_checks)})</h2>\n')
     out.write(_flagged_checks(flagged_checks) + "\n")
+    book = rows.book
+    pairs = [SimilarPair(*pair, identical=False) for pair in book.similar(result.collection)]
+    out.write(
+        similarity_section(pairs, lambda who, ex: book.source_of(result.collection, who, ex)) + "\n"
+    )
     if result.notes:
         out.write(f"<h2>Input passed over ({len(result.notes)})</h2><ul>\n")
         for note in result.notes:

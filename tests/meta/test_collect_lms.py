@@ -271,3 +271,23 @@ def test_a_late_penalty_an_extension_and_an_override_apply_in_every_collect(made
         assert float(rows["alice"][f"01 {LAZY.title}"]) == 5
         assert "late" in rows["tara"]["Flags"] and "late" not in rows["ivan"]["Flags"]
         assert "score set by the instructor" in rows["alice"]["Flags"]
+
+
+def test_a_disguised_copy_is_a_hint_and_each_student_gets_feedback(made, tmp_path):
+    from copies import disguise
+
+    folder = tmp_path / "class"
+    (folder / "tara").mkdir(parents=True)
+    (folder / "tara" / LAZY.file).write_text(SOLUTION)
+    (folder / "ivan").mkdir()
+    (folder / "ivan" / LAZY.file).write_text(disguise(SOLUTION, seed=3))  # renamed, reformatted
+    out = out_dir(made, tmp_path / "out")
+    collect(str(folder), "--out-dir", str(out))
+    for student, other in (("tara", "ivan"), ("ivan", "tara")):
+        details = [d for k, d in flags(out, student) if k == "similar source"]
+        assert len(details) == 1 and f"like {other}'s" in details[0], flags(out, student)
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert "Similar sources (1)" in summary
+    feedback = (out / "feedback" / "ivan.md").read_text(encoding="utf-8")
+    visible = LAZY.checks[0].name
+    assert visible.replace("_", "\\_") in feedback and "ivan" in feedback  # Markdown-escaped
