@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import UsageError
+from grader.instructor.deadlines import report_time
 from grader.instructor.flags import INPUT, NO_SUBMISSION, UNREADABLE
 from grader.instructor.handin import (
     FILE,
@@ -177,7 +178,7 @@ class _Finder:
             chosen = min(
                 located.reports,
                 key=lambda c: (
-                    latest_first(_created(c.path)) if len(located.reports) > 1 else (),
+                    latest_first(_created(c.path)) if len(located.reports) > 1 else (False, 0.0),
                     REPORT_NAME not in c.path.name,
                     len(c.folders),
                     c.shown,
@@ -287,9 +288,11 @@ def _created(path: Path) -> str:
     return created if isinstance(created, str) else ""
 
 
-def latest_first(created: str | None) -> tuple[bool, tuple[int, ...]]:
-    """A sort key over ISO 8601 UTC times that puts the latest first and "no time" last."""
-    return (not created, tuple(-ord(c) for c in created or ""))
+def latest_first(created: str | None) -> tuple[bool, float]:
+    """A sort key over reports' `created` times that puts the latest first and "no time" (or
+    no time that parses) last."""
+    when = report_time(created)
+    return (when is None, -when.timestamp() if when is not None else 0.0)
 
 
 def _single_child(folder: Path) -> Path:

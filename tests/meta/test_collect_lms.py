@@ -291,3 +291,20 @@ def test_a_disguised_copy_is_a_hint_and_each_student_gets_feedback(made, tmp_pat
     feedback = (out / "feedback" / "ivan.md").read_text(encoding="utf-8")
     visible = LAZY.checks[0].name
     assert visible.replace("_", "\\_") in feedback and "ivan" in feedback  # Markdown-escaped
+
+
+def test_the_latest_is_judged_by_time_not_by_spelling():
+    from grader.instructor.inputs import latest_first
+
+    times = [
+        "2026-12-01T10:00:00Z",
+        None,
+        "2026-12-02T10:30:00+01:00",
+        "soon",
+        "2026-12-02T10:00:00Z",
+    ]
+    assert sorted(times, key=latest_first)[:3] == [
+        "2026-12-02T10:00:00Z",  # 10:00 UTC
+        "2026-12-02T10:30:00+01:00",  # 09:30 UTC, though it reads later
+        "2026-12-01T10:00:00Z",
+    ]
