@@ -274,7 +274,7 @@ def run_isolated(
     lines = proc.stdout.strip().splitlines()
     if not lines:
         return {"outcome": "crashed", "returncode": 0, "stderr": proc.stderr[-500:]}
-    result = json.loads(lines[-1])
+    result: dict[str, Any] = json.loads(lines[-1])
     if result.get("type") == "NotImplementedError":
         raise NotImplementedError(result["message"])  # an untouched stub, reported as such
     return result
@@ -282,7 +282,7 @@ def run_isolated(
 
 def spy_everywhere(
     monkeypatch: Any, function: Callable[..., Any], *modules: Any
-) -> list[tuple[tuple, dict, Any]]:
+) -> list[tuple[tuple[Any, ...], dict[str, Any], Any]]:
     """Record every call of `function` however the code under test reaches it.
 
     A wrapper replaces `function` under every name bound to it in each of `modules` (pass
@@ -290,7 +290,7 @@ def spy_everywhere(
     `from mlx.core import eval as evaluate` all land in it. Returns the list it appends
     `(args, kwargs, result)` to; `monkeypatch` undoes the replacement after the check.
     """
-    calls: list[tuple[tuple, dict, Any]] = []
+    calls: list[tuple[tuple[Any, ...], dict[str, Any], Any]] = []
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         result = function(*args, **kwargs)

@@ -48,7 +48,7 @@ class StudentModule:
         self.path = path
         self.display = display
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         try:
             value = getattr(self._module, name)
         except AttributeError:
@@ -76,7 +76,7 @@ def _traced(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def summarize_call(name: str, args: tuple, kwargs: dict[str, Any]) -> str:
+def summarize_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """`fn(mx.array(shape=(3,), float32), 2, axis=0)`: a call's arguments, summarised without
     evaluating any array."""
     parts = [_summarize(a) for a in args] + [f"{k}={_summarize(v)}" for k, v in kwargs.items()]

@@ -24,7 +24,7 @@ from grader.engine.grading import grade, resolve_target
 from grader.engine.jobs import Limits
 from grader.errors import GraderError
 from grader.instructor.cli import instructor_commands
-from grader.manifest import Course, load_course
+from grader.manifest import Course, Exercise, load_course
 from grader.report import build_report, check_out_path, write_report
 from grader.student import assist
 from grader.student.hints import reset_hints
@@ -189,7 +189,7 @@ def run(
     sys.exit(0 if graded.run.all_passed else 1)
 
 
-def _grading_label(exercises: tuple) -> str:
+def _grading_label(exercises: tuple[Exercise, ...]) -> str:
     if len(exercises) == 1:
         return f"grading {exercises[0].id}"
     return f"grading {len(exercises)} exercises"

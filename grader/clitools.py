@@ -57,12 +57,15 @@ def _escape_message(exc: click.ClickException) -> None:
     setattr(exc, "message", escape(exc.message))  # noqa: B010
 
 
-class PositiveSeconds(click.ParamType):
+# ParamType is generic in click's own types since 8.2 only: subscripting the base would fail on 8.1.
+class PositiveSeconds(click.ParamType):  # type: ignore[type-arg]
     """A finite number of seconds above zero (`inf` and `nan` would disable the limit)."""
 
     name = "seconds"
 
-    def convert(self, value, param, ctx) -> float:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
         try:
             seconds = float(value)
         except (TypeError, ValueError):

@@ -7,6 +7,7 @@ import difflib
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Any
 
 from grader.errors import CourseError, UsageError
 
@@ -142,11 +143,12 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
-def read_manifest(root: Path) -> dict:
+def read_manifest(root: Path) -> dict[str, Any]:
     """The parsed course.toml of the course at `root`; a damaged one is a CourseError naming it."""
     path = root / MANIFEST_NAME
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        return data
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CourseError(
             f"cannot read {path}: {exc}; restore it with `git checkout {MANIFEST_NAME}`"
@@ -166,7 +168,7 @@ def load_course(root: Path | None = None) -> Course:
         ) from exc
 
 
-def _parse(root: Path, data: dict) -> Course:
+def _parse(root: Path, data: dict[str, Any]) -> Course:
     meta = data["course"]
     exercises = []
     seen: set[str] = set()

@@ -43,7 +43,8 @@ def build_report(
 ) -> dict[str, Any]:
     """The report dict of a grading run (see grader/report.schema.json)."""
     created = created or datetime.now(timezone.utc)
-    return _clean(_report(run, provenance, created))
+    report: dict[str, Any] = _clean(_report(run, provenance, created))
+    return report
 
 
 def _clean(value: Any) -> Any:

@@ -4,6 +4,8 @@ otherwise end the whole pytest session."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
 import pytest
 
 
@@ -24,21 +26,21 @@ class Containment:
     """
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_setup(self, item: pytest.Item):
+    def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, object, object]:
         try:
             return (yield)
         except BaseException as exc:  # noqa: BLE001 - whatever student code raised
             raise _contained(exc) from None
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item):
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
         try:
             return (yield)
         except BaseException as exc:  # noqa: BLE001
             raise _contained(exc) from None
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_teardown(self, item: pytest.Item):
+    def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, object, object]:
         try:
             return (yield)
         except BaseException as exc:  # noqa: BLE001

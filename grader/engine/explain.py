@@ -72,7 +72,8 @@ def skip_reason(stages: list[dict[str, Any]]) -> str:
         text = stage.get("longrepr", "")
         if text:
             # pytest renders a skip as "('file', line, 'Skipped: reason')"
-            return text.rsplit("Skipped: ", 1)[-1].rstrip("')\"")
+            reason: str = text.rsplit("Skipped: ", 1)[-1].rstrip("')\"")
+            return reason
     return "skipped"
 
 
@@ -82,7 +83,9 @@ def clip(text: str, limit: int) -> str:
     return f"{text[: limit - 60]}... [{len(text) - limit + 60} more characters cut]"
 
 
-def explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
+def explain(
+    excinfo: pytest.ExceptionInfo[BaseException], when: str, target: Path
+) -> tuple[str, str]:
     """The outcome and the one-paragraph message for a check that raised."""
     try:
         return _explain_with_notes(excinfo, when, target)
@@ -90,7 +93,9 @@ def explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str
         return Outcome.FAILED, "student code raised an exception whose message could not be read"
 
 
-def _explain_with_notes(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
+def _explain_with_notes(
+    excinfo: pytest.ExceptionInfo[BaseException], when: str, target: Path
+) -> tuple[str, str]:
     outcome, message = _explain(excinfo, when, target)
     notes = " ".join(" ".join(str(n).split()) for n in getattr(excinfo.value, "__notes__", ()))
     notes = _drop_fixture_arguments(notes)  # the example's own arguments are what matter
@@ -100,7 +105,9 @@ def _explain_with_notes(excinfo: pytest.ExceptionInfo, when: str, target: Path) 
     return outcome, clip(message, MESSAGE_LIMIT)
 
 
-def _explain(excinfo: pytest.ExceptionInfo, when: str, target: Path) -> tuple[str, str]:
+def _explain(
+    excinfo: pytest.ExceptionInfo[BaseException], when: str, target: Path
+) -> tuple[str, str]:
     from grader import checks
 
     exc = excinfo.value

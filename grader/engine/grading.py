@@ -9,6 +9,7 @@ from pathlib import Path
 
 from grader.engine import landlock
 from grader.engine.environment import describe_host, require_mlx
+from grader.engine.events import RawResult
 from grader.engine.guard import course_hidden_paths
 from grader.engine.hidden import HiddenChecks, load_hidden_checks
 from grader.engine.integrity import checks_sha256, file_digests, modified_since_release
@@ -17,7 +18,7 @@ from grader.engine.launch import Launcher, SpawnLauncher, default_launcher
 from grader.engine.protocol import CheckId, Outcome
 from grader.engine.results import POLICY_BLOCKED, CheckResult, ExerciseResult, GradingRun
 from grader.engine.sandbox import PrivateCopy, Sandbox, descendants
-from grader.engine.supervisor import RawResult, run_checks
+from grader.engine.supervisor import run_checks
 from grader.errors import UsageError
 from grader.manifest import Course, Exercise
 from grader.policy import Policy, Violation, load_policy

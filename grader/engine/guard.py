@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 _CHANGE_EVENTS = frozenset(
@@ -70,7 +71,7 @@ class Guard:
         """Hide more folders from now on (the hidden checks, once pytest has loaded them)."""
         self.hidden = self.hidden + [os.path.realpath(p) for p in paths]
 
-    def hook(self, event: str, args: tuple) -> None:
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
         """The audit hook: raise PermissionError to refuse an operation."""
         if event == "open":
             self._open(args)
@@ -86,7 +87,7 @@ class Guard:
         elif event in _REFUSED_EVENTS:
             self._refuse(event)
 
-    def _open(self, args: tuple) -> None:
+    def _open(self, args: tuple[Any, ...]) -> None:
         path = _path(args[0]) if args else None
         if path is None:
             return

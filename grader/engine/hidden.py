@@ -18,12 +18,18 @@ from __future__ import annotations
 import ast
 import hashlib
 import shutil
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.engine.jobs import CheckFile
 from grader.errors import CourseError, UsageError
-from grader.manifest import Check, Course, tomllib
+from grader.manifest import Check, Course
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
 
 MANIFEST = "checks.toml"
 

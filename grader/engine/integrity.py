@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from grader.errors import CourseError
 from grader.manifest import MANIFEST_NAME, Course
@@ -65,7 +66,7 @@ def git_blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def release_digests() -> dict:
+def release_digests() -> dict[str, Any]:
     """The digests recorded for this release; a damaged record is a CourseError naming it."""
     fix = "restore it with `git checkout grader/release.json` or reinstall the course"
     try:
@@ -88,7 +89,7 @@ def modified_since_release(digests: dict[str, str]) -> list[str]:
     return [name for name in names if recorded.get(name) != digests.get(name)]
 
 
-def compute_release(course: Course) -> dict:
+def compute_release(course: Course) -> dict[str, Any]:
     """The release record for the repository as it is now."""
     stubs = {}
     for ex in course.exercises:
@@ -103,7 +104,7 @@ def stale_files(course: Course) -> list[str]:
     return [name for name, digest in file_digests(course).items() if recorded.get(name) != digest]
 
 
-def write_release(course: Course) -> dict:
+def write_release(course: Course) -> dict[str, Any]:
     """Record the release digests of the repository as it is now; returns the record written."""
     record = compute_release(course)
     try:

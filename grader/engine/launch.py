@@ -125,7 +125,7 @@ class _Spawned:
     """A grading process started as a fresh interpreter."""
 
     def __init__(
-        self, proc: subprocess.Popen, events_fd: int, write_fd: int, dirs: tuple[Path, Path]
+        self, proc: subprocess.Popen[bytes], events_fd: int, write_fd: int, dirs: tuple[Path, Path]
     ):
         self.proc = proc
         self.pid = proc.pid
@@ -266,7 +266,7 @@ class ForkLauncher:
         self._lock = threading.Lock()  # one job handed over at a time
         self._exits: dict[int, int] = {}
         self._changed = threading.Condition()
-        self._zygote: subprocess.Popen | None = None
+        self._zygote: subprocess.Popen[bytes] | None = None
         self._start_zygote()
 
     def _start_zygote(self) -> None:

@@ -15,9 +15,10 @@ import stat
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
@@ -173,7 +174,9 @@ class Sandbox:
     def remove(self, path: Path) -> None:
         """Remove one folder of the tree (a run's copy, say), read-only parts included."""
 
-        def unlock(func, path, exc):  # read-only folders of the copy
+        def unlock(
+            func: Callable[..., object], path: str, exc: BaseException | tuple[Any, ...]
+        ) -> None:  # read-only folders of the copy
             error = exc[1] if isinstance(exc, tuple) else exc  # onerror's tuple, onexc's error
             if isinstance(error, FileNotFoundError):
                 return  # removed meanwhile (an interrupted run's two threads both clean up)
@@ -260,7 +263,8 @@ def become_subreaper() -> bool:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+        adopted: bool = libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+        return adopted
     except (OSError, AttributeError):
         return False
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ class EventStream:
         self._file.flush()
 
 
-class StreamingReport(JSONReport):
+class StreamingReport(JSONReport):  # type: ignore[misc]  # pytest-json-report has no types
     """pytest-json-report's per-test records, streamed as each check finishes."""
 
     def __init__(
@@ -94,7 +94,9 @@ class StreamingReport(JSONReport):
         self._events.emit(Event.START, nodeid=self._id(nodeid))
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest):
+    def pytest_fixture_setup(
+        self, fixturedef: Any, request: pytest.FixtureRequest
+    ) -> Generator[None, None, None]:
         # Importing the student's module is the one step that a fault can turn into the loss of
         # every check of the exercise; the supervisor needs to know when it is under way.
         if fixturedef.argname != "student":
@@ -105,7 +107,7 @@ class StreamingReport(JSONReport):
         self._events.emit(Event.IMPORT, phase="done", nodeid=self._id(request.node.nodeid))
 
     def pytest_json_runtest_metadata(
-        self, item: pytest.Item, call: pytest.CallInfo
+        self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> dict[str, Any]:
         if call.excinfo is None:
             return {}

@@ -57,7 +57,7 @@ def _close_module_dunders() -> None:
 
     lookup = nn.Module.__getattr__
 
-    def __getattr__(self: nn.Module, key: str):  # noqa: N807 - replaces the class's hook
+    def __getattr__(self: nn.Module, key: str) -> Any:  # noqa: N807 - replaces the class's hook
         if key.startswith("__") and key.endswith("__"):
             raise AttributeError(key)
         return lookup(self, key)

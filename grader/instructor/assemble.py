@@ -23,7 +23,8 @@ from grader.instructor.deadlines import Adjusted, Lateness, load_policy, report_
 from grader.instructor.exports import report_base, write_output
 from grader.instructor.feedback import feedback_markdown
 from grader.instructor.gradebook import Gradebook, Grading, Staged, now
-from grader.instructor.model import Setup, StudentRow
+from grader.instructor.lines import StudentRow
+from grader.instructor.model import Setup
 from grader.instructor.roster import Roster
 from grader.instructor.stats import CheckStats, Tally, stats_of
 from grader.manifest import Course

@@ -24,8 +24,10 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from grader.engine.grading import grade, resolve_target
@@ -208,8 +210,8 @@ def _report_exercises(path: Path) -> list[dict[str, Any]] | None:
     return [entry for entry in exercises if isinstance(entry, dict)]
 
 
-def _alarm(deadline: float):
-    def handler(signum, frame):
+def _alarm(deadline: float) -> Callable[[int, FrameType | None], None]:
+    def handler(signum: int, frame: FrameType | None) -> None:
         raise OutOfTime(f"{deadline:g}")
 
     return handler

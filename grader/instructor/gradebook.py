@@ -192,7 +192,8 @@ class Gradebook:
             raise sqlite3.DatabaseError(
                 f"gradebook schema {row and row[0]}, expected {SCHEMA_VERSION}"
             )
-        return row[0]
+        version: str | None = row[0]
+        return version
 
     def commit(self) -> None:
         """Make everything so far permanent."""
@@ -268,7 +269,10 @@ class Gradebook:
 
     def source(self, digest: str) -> str:
         """The text of a source the gradebook holds."""
-        return self.db.execute("SELECT text FROM sources WHERE sha256 = ?", (digest,)).fetchone()[0]
+        text: str = self.db.execute(
+            "SELECT text FROM sources WHERE sha256 = ?", (digest,)
+        ).fetchone()[0]
+        return text
 
     # --- staging what the collect found ---
 

@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from grader import __version__
 from grader.engine.grading import grade, resolve_target
@@ -222,7 +223,7 @@ def _version_at_least(distribution: str, floor: tuple[int, ...]) -> bool:
     return tuple(numbers) >= floor
 
 
-def _verify(course: Course, solutions: Path, stage: Path, config: dict) -> GradingRun:
+def _verify(course: Course, solutions: Path, stage: Path, config: dict[str, Any]) -> GradingRun:
     """Grade the reference solutions with the bundle; refuse a bundle they do not ace."""
     if not solutions.is_dir():
         raise UsageError(

@@ -42,7 +42,7 @@ class Candidate:
         """The folders (zips included) between the hand-in's top and the file."""
         return PurePosixPath(self.shown.replace(":", "/")).parts[:-1]
 
-    def rank(self) -> tuple:
+    def rank(self) -> tuple[bool, bool, bool, int, str]:
         """Sort key, best first: the stub's name, inside an exercises/ folder, not inside a
         solutions/ folder, closest to the top, then by name so the choice is repeatable."""
         parts = self.folders

@@ -11,10 +11,10 @@ from typing import Any
 
 from grader.engine.hidden import HiddenChecks
 from grader.instructor.gradebook import Gradebook
-from grader.instructor.inputs import ZipCaps
 from grader.instructor.lines import StudentRow
 from grader.instructor.roster import Roster
 from grader.instructor.stats import CheckStats
+from grader.instructor.unzip import ZipCaps
 from grader.manifest import Course
 
 Progress = Callable[[int, int, str], None]  # (done, total, what just finished)

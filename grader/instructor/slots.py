@@ -54,7 +54,7 @@ class _Worker:
                 start_new_session=True,  # the collect passes Ctrl-C on, once
             )
 
-    def run(self, payload: dict[str, Any]) -> tuple[dict | None, str | None]:
+    def run(self, payload: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
         """Send one job and wait for its answer: (report, None) or (None, why not)."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
@@ -88,7 +88,7 @@ class _Worker:
             self.proc.wait()
 
 
-def _killpg(proc: subprocess.Popen, sig: int) -> None:
+def _killpg(proc: subprocess.Popen[bytes], sig: int) -> None:
     try:
         os.killpg(proc.pid, sig)
     except (ProcessLookupError, PermissionError):
@@ -107,7 +107,7 @@ class _Running:
 
     def worker(self, setup: Setup) -> _Worker | None:
         """This thread's worker, started (again) if it has none alive; None once stopping."""
-        current = getattr(self.local, "worker", None)
+        current: _Worker | None = getattr(self.local, "worker", None)
         if current is not None and current.alive:
             return current
         with self.lock:
@@ -170,7 +170,7 @@ def grade_missing(
     done = 0
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            pending: dict[Future, _Job] = {}
+            pending: dict[Future[tuple[dict[str, Any] | None, str | None, float]], _Job] = {}
 
             def submit_next() -> None:
                 for index, job in queue:
@@ -221,7 +221,7 @@ def grade_missing(
 
 def _run_job(
     setup: Setup, job: _Job, texts: dict[str, str], folder: Path, running: _Running
-) -> tuple[dict | None, str | None, float]:
+) -> tuple[dict[str, Any] | None, str | None, float]:
     """Write the job's sources into a folder laid out like exercises/ and have this slot's
     worker process grade it."""
     started = time.monotonic()

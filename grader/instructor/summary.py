@@ -14,6 +14,7 @@ from grader.instructor.similarity import SimilarPair
 
 if TYPE_CHECKING:
     from grader.instructor.model import ClassResult, ClassRows
+    from grader.instructor.stats import CheckStats
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:980px;color:#1d1d1f;padding:0 1rem}
@@ -165,7 +166,7 @@ def _flagged_students(result: ClassResult, rows: ClassRows, out: TextIO) -> None
     out.write("</table>")
 
 
-def _flagged_checks(stats: list) -> str:
+def _flagged_checks(stats: list[CheckStats]) -> str:
     if not stats:
         return '<p class="muted">None.</p>'
     rows = [

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.engine.integrity import file_digests
 from grader.engine.protocol import Outcome
@@ -27,6 +27,9 @@ from grader.instructor.inputs import HandIn
 from grader.instructor.unzip import visible
 from grader.manifest import Course
 from grader.report import SCHEMA_PATH
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 MAX_STUDENT_ID = 120  # characters; ids are logins, not essays
 # Bounds on a report's shape, far past any real one (the course's 10 exercises of about 10
@@ -287,7 +290,7 @@ def schema_errors(report: dict[str, Any], limit: int = 3) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _validator():
+def _validator() -> Draft202012Validator:
     try:
         import jsonschema
     except ImportError as exc:

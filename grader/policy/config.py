@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from grader.errors import CourseError
 from grader.manifest import MANIFEST_NAME, read_manifest
@@ -68,10 +69,10 @@ class Policy:
     call_only: tuple[str, ...] = ()
     # (exercise id, its extra allowed imports, its allowed names), in course order
     exercises: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
-    _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _cache: dict[str, Rules] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
-    def from_manifest(cls, data: dict, source: str = MANIFEST_NAME) -> Policy:
+    def from_manifest(cls, data: dict[str, Any], source: str = MANIFEST_NAME) -> Policy:
         """Build the policy from the parsed course.toml; a damaged table raises CourseError."""
         where = f"{source} [policy]"
         table = data.get("policy") if isinstance(data, dict) else None
@@ -243,7 +244,7 @@ def load_policy(root: Path) -> Policy:
 
 
 def _strings(
-    table: dict, key: str, where: str, pattern: re.Pattern, required: bool = True
+    table: dict[str, Any], key: str, where: str, pattern: re.Pattern[str], required: bool = True
 ) -> tuple[str, ...]:
     if key not in table and not required:
         return ()

@@ -117,7 +117,9 @@ class Taint:
     builds, which stay clean.
     """
 
-    def __init__(self, nodes: list[ast.AST], parent: dict, modules: set[str]) -> None:
+    def __init__(
+        self, nodes: list[ast.AST], parent: dict[ast.AST, ast.AST], modules: set[str]
+    ) -> None:
         self.modules = modules
         self.parent = parent
         self.names: set[tuple[ast.AST | None, str]] = set()

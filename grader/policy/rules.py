@@ -72,7 +72,7 @@ class Rules:
     call_only: frozenset[str]  # functions that may only be called directly
     writes_files: bool = False  # the exercise may hand a file name to a writer
     listed: frozenset[str] = frozenset()  # every entry and every prefix of one
-    reroot: dict = field(default_factory=dict)  # attribute name -> the package it names
+    reroot: dict[str, str] = field(default_factory=dict)  # attribute name -> the package it names
 
     def classify(self, parts: list[str]) -> str:
         """'allowed', 'forbidden' or 'denied' for a dotted path: its longest listed prefix decides."""

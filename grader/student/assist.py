@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+from collections.abc import Callable
 
 from grader.engine.grading import grade, resolve_target
 from grader.engine.jobs import Limits
@@ -20,7 +21,7 @@ from grader.student.state import ResultCache
 from grader.text import one_line
 
 
-def _grade_own(course: Course, limits: Limits):
+def _grade_own(course: Course, limits: Limits) -> Callable[[tuple[Exercise, ...]], GradingRun]:
     def grade_fn(exercises: tuple[Exercise, ...]) -> GradingRun:
         with activity(f"grading {', '.join(ex.id for ex in exercises)}"):
             folder = resolve_target(course, "exercises", exercises)
